@@ -1,0 +1,252 @@
+package io.finitewidth.network;
+
+import io.finitewidth.model.Activation;
+import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.model.Task;
+import io.finitewidth.model.TwoLayerSetup;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A block of B same-shape two-layer networks in the mean-field parameterisation, trained together
+ * with ND4J so that every operation is batched over the ensemble (one ND4J call costs microseconds;
+ * a per-network loop of calls would dominate small networks).
+ *
+ * <p>The model (THEORY.md §1): h_i(x) = w0_i · x / √D, f(x) = (1/(γ0 N)) Σ_i w_i φ(h_i(x)), square
+ * loss L = (c/2) Σ_μ Δ_μ² with Δ = y − f, and every parameter moves by −dt · γ0² · N · ∂L/∂θ per
+ * step. Written out, with η = c · dt:
+ *
+ * <pre>
+ *   w_i    += η γ0 Σ_μ Δ_μ φ(h_iμ)
+ *   w0_i   += (η γ0 / √D) Σ_μ Δ_μ w_i φ'(h_iμ) x_μ
+ * </pre>
+ *
+ * both from the state before the step. Centred networks use f − f(θ_init) everywhere.
+ *
+ * <p>Layout of the batched state: the input weights of all networks are one (B·N) × D matrix,
+ * network b owning rows b·N … b·N + N − 1, so the forward pass over all P + Q points is a single
+ * GEMM; readouts, kernels and per-network reductions are batched 3-D products.
+ *
+ * <p>Recorded at every step of the time grid (train first, then test points): loss, predictions,
+ * NTK K = Φ + G∘Kx on train points and train × test, feature kernel Φ_μν = (1/N) Σ_i φ(h_iμ)φ(h_iν)
+ * and gradient kernel G_μν = (1/N) Σ_i w_i² φ'(h_iμ) φ'(h_iν).
+ */
+public final class TwoLayerEnsemble {
+  private final TwoLayerSetup setup;
+  private final int width;
+  private final DataType dataType;
+  private final ObservableLayout layout;
+
+  public TwoLayerEnsemble(TwoLayerSetup setup, int width, DataType dataType) {
+    if (width < 1) {
+      throw new IllegalArgumentException("width must be at least 1, got " + width);
+    }
+    if (dataType != DataType.DOUBLE && dataType != DataType.FLOAT) {
+      throw new IllegalArgumentException("precision must be DOUBLE or FLOAT, got " + dataType);
+    }
+    this.setup = setup;
+    this.width = width;
+    this.dataType = dataType;
+    Task task = setup.task();
+    this.layout = new ObservableLayout(task.trainPoints(), task.testPoints());
+  }
+
+  public ObservableLayout layout() {
+    return layout;
+  }
+
+  /**
+   * Trains one network per seed, all together, and returns their trajectories in seed order.
+   *
+   * @param firstNetworkIndex the ensemble index of the first seed (stored in the results)
+   */
+  public List<NetworkTrajectory> train(int firstNetworkIndex, long[] seeds) {
+    return run(firstNetworkIndex, seeds, null);
+  }
+
+  /**
+   * Trains like {@link #train} and also returns every network's final weights (network b's
+   * input weights at [b][0 .. N·D), row-major by hidden unit, then its N readout weights).
+   * Meant for checks of the update rule against finite differences.
+   */
+  double[][] finalWeights(long[] seeds) {
+    double[][] weights = new double[seeds.length][];
+    run(0, seeds, weights);
+    return weights;
+  }
+
+  private List<NetworkTrajectory> run(int firstNetworkIndex, long[] seeds, double[][] weightsOut) {
+    Task task = setup.task();
+    int blockSize = seeds.length;
+    int dim = task.dim();
+    int trainPoints = task.trainPoints();
+    int points = trainPoints + task.testPoints();
+    double gamma0 = setup.gamma0();
+    double eta = setup.eta();
+    Activation activation = setup.activation();
+    int[] recordSteps = setup.grid().recordSteps();
+
+    // Fixed inputs: X^T / √D over all points, the training inputs, targets, input kernel.
+    double[][] allInputs = task.allInputs();
+    INDArray inputsScaledT = Nd4j.create(allInputs).castTo(dataType).transpose().dup('c')
+        .divi(Math.sqrt(dim));
+    INDArray trainInputs = Nd4j.create(task.trainInputs()).castTo(dataType);
+    INDArray targets = Nd4j.create(task.trainTargets(), new long[] {1, trainPoints})
+        .castTo(dataType);
+    INDArray inputKernel = Nd4j.create(task.inputKernel()).castTo(dataType);
+
+    // Initial weights, each network from its own seed.
+    double[] inputWeights = new double[blockSize * width * dim];
+    double[] readoutWeights = new double[blockSize * width];
+    for (int b = 0; b < blockSize; b++) {
+      InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
+      System.arraycopy(init.inputWeights(), 0, inputWeights, b * width * dim, width * dim);
+      System.arraycopy(init.readoutWeights(), 0, readoutWeights, b * width, width);
+    }
+    INDArray w0 = Nd4j.create(inputWeights, new long[] {(long) blockSize * width, dim}, 'c')
+        .castTo(dataType);
+    INDArray w = Nd4j.create(readoutWeights, new long[] {blockSize, width, 1}, 'c')
+        .castTo(dataType);
+
+    double[][][] recorded = new double[blockSize][recordSteps.length][];
+    INDArray initialOutputs = null;
+    int next = 0;
+    for (int step = 0; step <= setup.grid().steps(); step++) {
+      // Forward pass over all points of all networks: one GEMM, then φ and φ'.
+      INDArray pre = w0.mmul(inputsScaledT).reshape(blockSize, width, points);
+      INDArray features = activate(activation, pre);
+      INDArray slopes = derivative(activation, pre);
+
+      // Outputs f[b, m] = (1/(γ0 N)) Σ_i w[b,i] φ[b,i,m]; errors Δ on train points.
+      INDArray outputs = Nd4j.matmul(w, features, true, false, false)
+          .reshape(blockSize, points).divi(gamma0 * width);
+      if (setup.centred()) {
+        if (initialOutputs == null) {
+          initialOutputs = outputs.dup();
+        }
+        outputs.subi(initialOutputs);
+      }
+      INDArray errors = targets.sub(
+          outputs.get(NDArrayIndex.all(), NDArrayIndex.interval(0, trainPoints)));
+
+      if (next < recordSteps.length && recordSteps[next] == step) {
+        recordInto(recorded, next, features, slopes, w, outputs, errors, inputKernel);
+        next++;
+      }
+      if (step == setup.grid().steps()) {
+        break;
+      }
+
+      // Gradient step from the state before it (η = c·dt).
+      INDArray errorsColumn = errors.reshape(blockSize, trainPoints, 1);
+      INDArray trainFeatures = features.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      INDArray readoutStep = Nd4j.matmul(trainFeatures, errorsColumn).muli(eta * gamma0);
+      INDArray trainSlopes = slopes.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      INDArray backward = trainSlopes.mul(w).muli(errors.reshape(blockSize, 1, trainPoints));
+      INDArray inputStep = backward.reshape((long) blockSize * width, trainPoints)
+          .mmul(trainInputs).muli(eta * gamma0 / Math.sqrt(dim));
+      w.addi(readoutStep);
+      w0.addi(inputStep);
+    }
+
+    if (weightsOut != null) {
+      double[] inputs = w0.castTo(DataType.DOUBLE).data().asDouble();
+      double[] readouts = w.castTo(DataType.DOUBLE).data().asDouble();
+      for (int b = 0; b < blockSize; b++) {
+        weightsOut[b] = new double[width * dim + width];
+        System.arraycopy(inputs, b * width * dim, weightsOut[b], 0, width * dim);
+        System.arraycopy(readouts, b * width, weightsOut[b], width * dim, width);
+      }
+    }
+    List<NetworkTrajectory> out = new ArrayList<>(blockSize);
+    for (int b = 0; b < blockSize; b++) {
+      out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded[b],
+          firstNonFinite(recorded[b], recordSteps)));
+    }
+    return out;
+  }
+
+  /** Kernels and predictions of every network at one recorded step. Modified: recorded. */
+  private void recordInto(double[][][] recorded, int r, INDArray features, INDArray slopes,
+      INDArray w, INDArray outputs, INDArray errors, INDArray inputKernel) {
+    int blockSize = recorded.length;
+    int trainPoints = layout.trainPoints();
+    int testPoints = layout.testPoints();
+    int points = trainPoints + testPoints;
+
+    INDArray featureKernel = Nd4j.matmul(features, features, true, false, false).divi(width);
+    INDArray gradients = slopes.mul(w);
+    INDArray gradientKernel = Nd4j.matmul(gradients, gradients, true, false, false).divi(width);
+    INDArray ntk = gradientKernel.mul(inputKernel).addi(featureKernel);
+
+    double[] phi = featureKernel.castTo(DataType.DOUBLE).data().asDouble();
+    double[] g = gradientKernel.castTo(DataType.DOUBLE).data().asDouble();
+    double[] k = ntk.castTo(DataType.DOUBLE).data().asDouble();
+    double[] f = outputs.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    double[] delta = errors.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    double c = setup.lossFactor();
+    for (int b = 0; b < blockSize; b++) {
+      double[] v = new double[layout.size()];
+      int kernelBase = b * points * points;
+      double sumSquares = 0;
+      for (int mu = 0; mu < trainPoints; mu++) {
+        double e = delta[b * trainPoints + mu];
+        sumSquares += e * e;
+        v[layout.predictionTrain(mu)] = f[b * points + mu];
+      }
+      v[layout.lossIndex()] = 0.5 * c * sumSquares;
+      for (int q = 0; q < testPoints; q++) {
+        v[layout.predictionTest(q)] = f[b * points + trainPoints + q];
+      }
+      for (int i = 0; i < trainPoints; i++) {
+        for (int j = i; j < trainPoints; j++) {
+          int at = kernelBase + i * points + j;
+          v[layout.ntk(i, j)] = k[at];
+          v[layout.featureKernel(i, j)] = phi[at];
+          v[layout.gradientKernel(i, j)] = g[at];
+        }
+        for (int q = 0; q < testPoints; q++) {
+          v[layout.ntkTrainTest(i, q)] = k[kernelBase + i * points + trainPoints + q];
+        }
+      }
+      recorded[b][r] = v;
+    }
+  }
+
+  private static int firstNonFinite(double[][] trajectory, int[] recordSteps) {
+    for (int r = 0; r < trajectory.length; r++) {
+      for (double x : trajectory[r]) {
+        if (!Double.isFinite(x)) {
+          return recordSteps[r];
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static INDArray activate(Activation activation, INDArray pre) {
+    return switch (activation) {
+      case LINEAR -> pre.dup();
+      case TANH -> Transforms.tanh(pre, true);
+      case RELU -> Transforms.relu(pre, true);
+    };
+  }
+
+  private static INDArray derivative(Activation activation, INDArray pre) {
+    return switch (activation) {
+      case LINEAR -> Nd4j.onesLike(pre);
+      case TANH -> {
+        INDArray t = Transforms.tanh(pre, true);
+        yield t.muli(t).rsubi(1.0);
+      }
+      case RELU -> pre.gt(0.0).castTo(pre.dataType());
+    };
+  }
+}
