@@ -1,0 +1,92 @@
+package io.finitewidth.job;
+
+import io.finitewidth.sweep.Sweep;
+import io.finitewidth.sweep.SweepLoader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The command line: {@code finite-width run SWEEP.yaml [--out DIR]} and friends. */
+@Command(name = "finite-width", mixinStandardHelpOptions = true, version = "finite-width 0.1.0",
+    description = "Ensembles of finite-width mean-field networks on Spark, beside DMFT.",
+    subcommands = {FiniteWidthCli.Run.class, FiniteWidthCli.Validate.class},
+    footer = {"", "Example:", "  submit/local conf/quickstart.yaml --out runs/quickstart"})
+public final class FiniteWidthCli implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Validate a sweep, train its ensembles on Spark, write networks/, summary/,"
+          + " summary.csv beside the DMFT predictions.",
+      footer = {"", "Example:", "  finite-width run conf/quickstart.yaml --out runs/quickstart"})
+  static final class Run implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "the sweep file")
+    Path sweepFile;
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "output directory (local, file://, hdfs://, s3a://); overrides 'output'")
+    String out;
+
+    @Option(names = "--master", paramLabel = "URL",
+        description = "Spark master; default: the sweep's spark.master, else embedded local[*]")
+    String master;
+
+    @Option(names = "--force", description = "recompute even if DIR holds this sweep's results")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+      Sweep sweep = SweepLoader.load(sweepFile, out);
+      if (master != null) {
+        sweep = sweep.withMaster(master);
+      }
+      PrintStream console = System.out;
+      EnsembleJob.Outcome outcome = new EnsembleJob(sweep, console, force).run();
+      if (!outcome.skipped()) {
+        ConsoleSummary.print(outcome.summary(), console);
+        console.println();
+        console.println("results: " + outcome.output() + " (networks/, summary/, summary.csv)");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Check a sweep file (and load its dataset) without starting Spark.",
+      footer = {"", "Example:", "  finite-width validate conf/quickstart.yaml"})
+  static final class Validate implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "the sweep file")
+    Path sweepFile;
+
+    @Override
+    public Integer call() {
+      Sweep sweep = SweepLoader.load(sweepFile, null);
+      System.out.printf("%s: %d cells, %d networks, %d seed blocks, output %s%n", sweep.name(),
+          sweep.cells().size(), sweep.cells().size() * sweep.ensembleSize(),
+          sweep.allBlocks().size(), sweep.output());
+      return 0;
+    }
+  }
+
+  /** Exit codes: 0 done, 2 bad input (message on stderr, nothing written), 1 failure. */
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new FiniteWidthCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    System.exit(cli.execute(args));
+  }
+
+}

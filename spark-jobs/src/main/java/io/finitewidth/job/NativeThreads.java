@@ -1,0 +1,32 @@
+package io.finitewidth.job;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One BLAS/OpenMP thread per Spark task slot unless {@code FINITE_WIDTH_BLAS_THREADS} says
+ * otherwise: parallelism comes from tasks, and two BLAS threads per task collapse when the other
+ * core is busy. Results do not depend on this setting (each network's arithmetic is confined to
+ * its own rows), only speed does.
+ */
+final class NativeThreads {
+  private static volatile boolean pinned;
+
+  private NativeThreads() {}
+
+  static void pinOncePerExecutor() {
+    if (pinned) {
+      return;
+    }
+    synchronized (NativeThreads.class) {
+      if (pinned) {
+        return;
+      }
+      String configured = System.getenv("FINITE_WIDTH_BLAS_THREADS");
+      int threads = configured == null ? 1 : Integer.parseInt(configured.trim());
+      Nd4j.getEnvironment().setMaxMasterThreads(threads);
+      Nd4j.factory().blas().setMaxThreads(threads);
+      Nd4j.getNativeOps().setOmpNumThreads(threads);
+      pinned = true;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.finitewidth.job;
+
+import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.network.NetworkTrajectory;
+import io.finitewidth.sweep.Cell;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The {@code networks/} table, schema version 1: one row per network per recorded step. Matrices
+ * are stored row-major as flat arrays: {@code ntk}, {@code feature_kernel}, {@code
+ * gradient_kernel} are P × P on train points; {@code ntk_train_test} is P × Q (row = train point).
+ */
+final class NetworksTable {
+  static final int SCHEMA_VERSION = 1;
+
+  static final StructType SCHEMA = new StructType(new StructField[] {
+      DataTypes.createStructField("cell", DataTypes.IntegerType, false),
+      DataTypes.createStructField("width", DataTypes.IntegerType, false),
+      DataTypes.createStructField("gamma0", DataTypes.DoubleType, false),
+      DataTypes.createStructField("activation", DataTypes.StringType, false),
+      DataTypes.createStructField("dt", DataTypes.DoubleType, false),
+      DataTypes.createStructField("network", DataTypes.IntegerType, false),
+      DataTypes.createStructField("seed", DataTypes.LongType, false),
+      DataTypes.createStructField("step", DataTypes.IntegerType, false),
+      DataTypes.createStructField("time", DataTypes.DoubleType, false),
+      DataTypes.createStructField("diverged", DataTypes.BooleanType, false),
+      DataTypes.createStructField("loss", DataTypes.DoubleType, false),
+      array("prediction_train"),
+      array("prediction_test"),
+      array("ntk"),
+      array("ntk_train_test"),
+      array("feature_kernel"),
+      array("gradient_kernel"),
+  });
+
+  private NetworksTable() {}
+
+  private static StructField array(String name) {
+    return DataTypes.createStructField(name, DataTypes.createArrayType(DataTypes.DoubleType, false),
+        false);
+  }
+
+  /** The rows of one block, in network then step order. */
+  static Iterator<Row> rows(BlockResult block, List<Cell> cells) {
+    Cell cell = cells.get(block.cellIndex());
+    int p = cell.setup().task().trainPoints();
+    int q = cell.setup().task().testPoints();
+    ObservableLayout layout = new ObservableLayout(p, q);
+    int[] steps = cell.setup().grid().recordSteps();
+    double[] times = cell.setup().grid().times();
+    List<Row> rows = new ArrayList<>();
+    for (NetworkTrajectory n : block.networks()) {
+      for (int r = 0; r < steps.length; r++) {
+        double[] v = n.observables()[r];
+        rows.add(RowFactory.create(cell.index(), cell.width(), cell.setup().gamma0(),
+            cell.setup().activation().label(), cell.setup().grid().dt(), n.networkIndex(),
+            n.seed(), steps[r], times[r], n.diverged(), v[layout.lossIndex()],
+            vector(v, layout.predictionTrain(0), p), vector(v, layout.predictionTest(0), q),
+            square(v, p, layout::ntk), trainTest(v, layout, p, q),
+            square(v, p, layout::featureKernel), square(v, p, layout::gradientKernel)));
+      }
+    }
+    return rows.iterator();
+  }
+
+  private interface PairIndex {
+    int at(int i, int j);
+  }
+
+  private static Double[] vector(double[] v, int from, int count) {
+    Double[] out = new Double[count];
+    for (int k = 0; k < count; k++) {
+      out[k] = v[from + k];
+    }
+    return out;
+  }
+
+  private static Double[] square(double[] v, int p, PairIndex index) {
+    Double[] out = new Double[p * p];
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < p; j++) {
+        out[i * p + j] = v[index.at(i, j)];
+      }
+    }
+    return out;
+  }
+
+  private static Double[] trainTest(double[] v, ObservableLayout layout, int p, int q) {
+    Double[] out = new Double[p * q];
+    for (int i = 0; i < p; i++) {
+      for (int j = 0; j < q; j++) {
+        out[i * q + j] = v[layout.ntkTrainTest(i, j)];
+      }
+    }
+    return out;
+  }
+}

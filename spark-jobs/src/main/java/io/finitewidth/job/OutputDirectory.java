@@ -1,0 +1,139 @@
+package io.finitewidth.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A sweep's output directory on any Hadoop file system ({@code file://}, {@code hdfs://},
+ * {@code s3a://}, or a plain local path). Results are written into a staging folder inside it and
+ * moved into place only when complete, then the sweep's fingerprint file is written last: a run
+ * that dies leaves the earlier results whole and no fingerprint claiming otherwise.
+ *
+ * <p>Layout: {@code SWEEP_FINGERPRINT} (the sweep's content hash), {@code sweep.yaml} (the file
+ * as given), {@code networks/}, {@code summary/}, {@code summary.csv}.
+ */
+final class OutputDirectory {
+  static final String FINGERPRINT_FILE = "SWEEP_FINGERPRINT";
+  static final String STAGING_PREFIX = "_staging-";
+  static final String[] RESULTS = {"networks", "summary", "summary.csv", "sweep.yaml"};
+
+  private final Path root;
+  private final FileSystem fs;
+
+  private OutputDirectory(Path root, FileSystem fs) {
+    this.root = root;
+    this.fs = fs;
+  }
+
+  static OutputDirectory open(String location, Configuration hadoop) throws IOException {
+    Path root = new Path(location);
+    return new OutputDirectory(root, root.getFileSystem(hadoop));
+  }
+
+  Path root() { return root; }
+
+  FileSystem fileSystem() { return fs; }
+
+  /** The state of the directory relative to a sweep, checked before any work starts. */
+  enum State { EMPTY, SAME_SWEEP_COMPLETE }
+
+  /**
+   * Refuses a directory that holds anything but this sweep's results (or leftovers of an
+   * interrupted staging folder).
+   *
+   * @throws IllegalArgumentException naming the path and what it holds
+   */
+  State check(String fingerprint, String sweepName) throws IOException {
+    if (!fs.exists(root)) {
+      return State.EMPTY;
+    }
+    if (!fs.getFileStatus(root).isDirectory()) {
+      throw new IllegalArgumentException("output: '" + root + "' is a file, not a directory;"
+          + " allowed: a new or empty directory, or one holding this sweep's results");
+    }
+    Path marker = new Path(root, FINGERPRINT_FILE);
+    if (fs.exists(marker)) {
+      String found = readString(marker).trim();
+      if (found.equals(fingerprint)) {
+        return State.SAME_SWEEP_COMPLETE;
+      }
+      throw new IllegalArgumentException("output: '" + root + "' holds the results of a different"
+          + " sweep (fingerprint " + abbreviate(found) + ", this sweep '" + sweepName + "' is "
+          + abbreviate(fingerprint) + "); allowed: a new directory (--out), or remove it first");
+    }
+    for (FileStatus child : fs.listStatus(root)) {
+      if (!child.getPath().getName().startsWith(STAGING_PREFIX)) {
+        throw new IllegalArgumentException("output: '" + root + "' exists and holds '"
+            + child.getPath().getName() + "', which is not a finished sweep's result;"
+            + " allowed: a new or empty directory, or one holding this sweep's results");
+      }
+    }
+    return State.EMPTY;
+  }
+
+  /** A fresh staging folder inside the output directory. */
+  Path newStaging() throws IOException {
+    Path staging = new Path(root, STAGING_PREFIX + UUID.randomUUID());
+    fs.mkdirs(staging);
+    return staging;
+  }
+
+  /**
+   * Moves every result from the staging folder into place, replacing older ones of the same
+   * sweep, and writes the fingerprint last.
+   */
+  void commit(Path staging, String fingerprint) throws IOException {
+    Path marker = new Path(root, FINGERPRINT_FILE);
+    fs.delete(marker, false);
+    for (String name : RESULTS) {
+      Path from = new Path(staging, name);
+      if (!fs.exists(from)) {
+        continue;
+      }
+      Path to = new Path(root, name);
+      if (fs.exists(to)) {
+        fs.delete(to, true);
+      }
+      if (!fs.rename(from, to)) {
+        throw new IOException("could not move " + from + " to " + to);
+      }
+    }
+    fs.delete(staging, true);
+    writeString(marker, fingerprint + "\n");
+  }
+
+  /** Removes staging folders left by this or earlier interrupted runs. */
+  void removeStaging() throws IOException {
+    if (!fs.exists(root)) {
+      return;
+    }
+    for (FileStatus child : fs.listStatus(root)) {
+      if (child.getPath().getName().startsWith(STAGING_PREFIX)) {
+        fs.delete(child.getPath(), true);
+      }
+    }
+  }
+
+  void writeString(Path path, String text) throws IOException {
+    try (OutputStream out = fs.create(path, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  String readString(Path path) throws IOException {
+    try (InputStream in = fs.open(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String abbreviate(String fingerprint) {
+    return fingerprint.length() > 12 ? fingerprint.substring(0, 12) : fingerprint;
+  }
+}
