@@ -18,11 +18,16 @@ final class Canonical {
   /** Significant digits that always suffice to round-trip a double. */
   private static final int MAX_DOUBLE_DIGITS = 17;
 
+  /** Decimal exponents written without an exponent part, as in {@link Double#toString}. */
+  private static final int MIN_PLAIN_EXPONENT = -3;
+
+  private static final int MAX_PLAIN_EXPONENT = 6;
+
   private Canonical() {}
 
   /**
-   * The shortest decimal that parses back to exactly {@code value}, in plain notation where it is
-   * short ({@code 0.05}, {@code 1}, {@code 1E-7}). Computed with exact {@link BigDecimal}
+   * The shortest decimal that parses back to exactly {@code value}, in plain notation for exponents −3..6
+   * ({@code 0.05}, {@code 1}) and scientific otherwise ({@code 1E-7}, {@code 2.5E+7}). Computed with exact {@link BigDecimal}
    * arithmetic, so unlike {@link Double#toString} it is the same on every JDK version.
    */
   static String decimal(double value) {
@@ -37,11 +42,20 @@ final class Canonical {
       BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
       if (rounded.doubleValue() == value) {
         BigDecimal stripped = rounded.stripTrailingZeros();
-        return stripped.scale() > -6 && stripped.scale() < 12 ? stripped.toPlainString()
-            : stripped.toString();
+        int exponent = stripped.precision() - stripped.scale() - 1;
+        return exponent >= MIN_PLAIN_EXPONENT && exponent <= MAX_PLAIN_EXPONENT
+            ? stripped.toPlainString() : scientific(stripped, exponent);
       }
     }
     return exact.toString();
+  }
+
+  /** d.ddd…E±x with the digits of {@code value}, for example {@code 2.5E+7} or {@code 1E-7}. */
+  private static String scientific(BigDecimal value, int exponent) {
+    String digits = value.unscaledValue().abs().toString();
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    return (value.signum() < 0 ? "-" : "") + mantissa + "E" + (exponent >= 0 ? "+" : "")
+        + exponent;
   }
 
   /**

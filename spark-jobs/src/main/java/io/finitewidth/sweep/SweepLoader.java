@@ -455,8 +455,8 @@ public final class SweepLoader {
           .seed(seed);
       int available = builder.available();
       if (train + test > available) {
-        reader.failed("task.train_points", train + " (+ test_points " + test + " = "
-            + (train + test) + ")", "allowed: train_points + test_points ≤ " + available
+        reader.failed("task.train_points", train, "allowed: train_points + test_points (here "
+            + train + " + " + test + " = " + (train + test) + ") ≤ " + available
             + ", the number of images of classes " + Arrays.toString(classes) + " in "
             + data.source());
         return null;
