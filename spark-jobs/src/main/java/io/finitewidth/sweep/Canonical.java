@@ -26,9 +26,10 @@ final class Canonical {
   private Canonical() {}
 
   /**
-   * The shortest decimal that parses back to exactly {@code value}, in plain notation for exponents −3..6
-   * ({@code 0.05}, {@code 1}) and scientific otherwise ({@code 1E-7}, {@code 2.5E+7}). Computed with exact {@link BigDecimal}
-   * arithmetic, so unlike {@link Double#toString} it is the same on every JDK version.
+   * The shortest decimal that parses back to exactly {@code value}: plain for decimal exponents
+   * −3..6 ({@code 0.05}, {@code 1}), scientific otherwise ({@code 1E-7}, {@code 2.5E+7}).
+   * Computed with exact {@link BigDecimal} arithmetic, so unlike {@link Double#toString} it is the
+   * same on every JDK version.
    */
   static String decimal(double value) {
     if (!Double.isFinite(value)) {
