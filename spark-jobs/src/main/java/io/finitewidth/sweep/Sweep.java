@@ -64,4 +64,10 @@ public record Sweep(String name, long seed, String output, Task task, List<Cell>
   public long networkSeed(int cellIndex, int networkIndex) {
     return cells.get(cellIndex).networkSeed(seed, networkIndex);
   }
+
+  /** The same sweep run against another Spark master (not part of the fingerprint). */
+  public Sweep withMaster(String master) {
+    return new Sweep(name, seed, output, task, cells, ensembleSize, blockSize, precision, theory,
+        new SparkSettings(master, spark.partitions()), fingerprint, sourceYaml);
+  }
 }
