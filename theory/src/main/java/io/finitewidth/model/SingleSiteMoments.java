@@ -19,8 +19,8 @@ package io.finitewidth.model;
  * the arc-cosine closed forms E[Θ(h_a)Θ(h_b) h_a^n h_b^n] =
  * (1/2π) (Kx_aa Kx_bb)^{n/2} J_n(θ), cos θ = Kx_ab/√(Kx_aa Kx_bb), with J0 = π − θ,
  * J1 = sin θ + (π − θ) cos θ, J2 = 3 sin θ cos θ + (π − θ)(1 + 2cos²θ) (Cho and Saul 2009,
- * "Kernel methods for deep learning"); TANH by {@link GaussHermite} with
- * {@value GaussHermite#DEFAULT_NODES} nodes per dimension.
+ * "Kernel methods for deep learning"); TANH by the tensor-product
+ * {@link GaussianQuadrature#TANH_RULE} (trapezoid; Gauss–Hermite converges too slowly for tanh).
  */
 public final class SingleSiteMoments {
   private SingleSiteMoments() {}
@@ -87,7 +87,7 @@ public final class SingleSiteMoments {
   }
 
   private static PairMoments quadraturePair(Activation act, double kaa, double kbb, double kab) {
-    GaussHermite rule = GaussHermite.of(GaussHermite.DEFAULT_NODES);
+    GaussianQuadrature rule = GaussianQuadrature.TANH_RULE;
     double[] acc = new double[5];
     acc[0] = rule.expect(kaa, kbb, kab, (ha, hb) -> act.value(ha) * act.value(hb));
     acc[1] = rule.expect(kaa, kbb, kab, (ha, hb) -> act.derivative(ha) * act.derivative(hb));
