@@ -134,14 +134,26 @@ public final class GaussianQuadrature {
     return s;
   }
 
+  /** A vector of functions of (h_a, h_b), evaluated together. */
+  @FunctionalInterface
+  public interface PairFunction {
+    /** Writes F_i(h_a, h_b) into {@code out[i]}. Modified: {@code out}. */
+    void evaluateInto(double ha, double hb, double[] out);
+  }
+
+  /** E[F(h_a, h_b)] of one function, by the rule of the vector form below. */
+  public double expect(double kaa, double kbb, double kab, DoubleBinaryOperator f) {
+    return expect(kaa, kbb, kab, 1, (ha, hb, out) -> out[0] = f.applyAsDouble(ha, hb))[0];
+  }
+
   /**
-   * E[F(h_a, h_b)] for (h_a, h_b) ~ N(0, [[kaa, kab], [kab, kbb]]), by the tensor-product rule on
-   * the Cholesky map h_a = l11 u, h_b = l21 u + l22 v with l11 = √kaa, l21 = kab/l11,
-   * l22 = √(kbb − l21²) (clamped at 0 for a singular covariance).
+   * E[F_i(h_a, h_b)], i = 0..count−1, for (h_a, h_b) ~ N(0, [[kaa, kab], [kab, kbb]]), by the
+   * tensor-product rule on the Cholesky map h_a = l11 u, h_b = l21 u + l22 v with l11 = √kaa,
+   * l21 = kab/l11, l22 = √(kbb − l21²) (clamped at 0 for a singular covariance).
    *
    * @throws IllegalArgumentException if the covariance is not positive semi-definite
    */
-  public double expect(double kaa, double kbb, double kab, DoubleBinaryOperator f) {
+  public double[] expect(double kaa, double kbb, double kab, int count, PairFunction f) {
     requireVariance(kaa);
     requireVariance(kbb);
     if (kab * kab > kaa * kbb * (1 + SymmetricEigen.PSD_SLACK) + Double.MIN_NORMAL) {
@@ -151,16 +163,19 @@ public final class GaussianQuadrature {
     double l11 = Math.sqrt(kaa);
     double l21 = l11 > 0 ? kab / l11 : 0;
     double l22 = Math.sqrt(Math.max(kbb - l21 * l21, 0));
-    double s = 0;
+    double[] sum = new double[count];
+    double[] value = new double[count];
     for (int i = 0; i < nodes.length; i++) {
       double ha = l11 * nodes[i];
-      double inner = 0;
       for (int j = 0; j < nodes.length; j++) {
-        inner += weights[j] * f.applyAsDouble(ha, l21 * nodes[i] + l22 * nodes[j]);
+        f.evaluateInto(ha, l21 * nodes[i] + l22 * nodes[j], value);
+        double w = weights[i] * weights[j];
+        for (int c = 0; c < count; c++) {
+          sum[c] += w * value[c];
+        }
       }
-      s += weights[i] * inner;
     }
-    return s;
+    return sum;
   }
 
   private static void requireVariance(double v) {

@@ -88,18 +88,16 @@ public final class SingleSiteMoments {
 
   private static PairMoments quadraturePair(Activation act, double kaa, double kbb, double kab) {
     GaussianQuadrature rule = GaussianQuadrature.TANH_RULE;
-    double[] acc = new double[5];
-    acc[0] = rule.expect(kaa, kbb, kab, (ha, hb) -> act.value(ha) * act.value(hb));
-    acc[1] = rule.expect(kaa, kbb, kab, (ha, hb) -> act.derivative(ha) * act.derivative(hb));
-    acc[2] = rule.expect(kaa, kbb, kab, (ha, hb) -> sq(act.value(ha) * act.value(hb)));
-    acc[3] = rule.expect(kaa, kbb, kab, (ha, hb) ->
-        act.value(ha) * act.value(hb) * act.derivative(ha) * act.derivative(hb));
-    acc[4] = rule.expect(kaa, kbb, kab, (ha, hb) -> sq(act.derivative(ha) * act.derivative(hb)));
+    double[] acc = rule.expect(kaa, kbb, kab, 5, (ha, hb, out) -> {
+      double pp = act.value(ha) * act.value(hb);
+      double dd = act.derivative(ha) * act.derivative(hb);
+      out[0] = pp;
+      out[1] = dd;
+      out[2] = pp * pp;
+      out[3] = pp * dd;
+      out[4] = dd * dd;
+    });
     return new PairMoments(acc[0], acc[1], acc[2], acc[3], acc[4]);
-  }
-
-  private static double sq(double x) {
-    return x * x;
   }
 
   /**
