@@ -42,6 +42,24 @@ class LazyLimitTest {
     assertTanh(0.9139, pred, 20, layout.predictionTest(0));
   }
 
+  @Test
+  void predict_reluUncentred_initialStatisticsMatchHandComputedValues() {
+    // Kx_μμ = 1: Φ0 = E ReLU² = 1/2, so N·Var f_μ(0) = 1/(2γ0²); with m0..m4 = 1/2, 1/2, 3/2,
+    // 1/2, 1/2: N·Var K_μμ = 3/2 + 2·1/2 + 3·1/2 − 1² = 3. Closed forms: rounding only.
+    double gamma0 = 0.25;
+    TheoryPrediction pred = LazyLimit.predict(CanonicalData.setup(Activation.RELU, gamma0, false),
+        40_000, SEED);
+    ObservableLayout layout = pred.layout();
+    for (int mu = 0; mu < 6; mu++) {
+      assertEquals(0.5 / (gamma0 * gamma0), pred.nvar()[0][layout.predictionTrain(mu)], 1e-9);
+      assertEquals(3.0, pred.nvar()[0][layout.ntk(mu, mu)], 1e-12);
+      assertEquals(1.0, pred.mean()[0][layout.ntk(mu, mu)], 1e-12);
+    }
+    // Uncentred at t = 0 the only source is f0: no Monte-Carlo error there, some later.
+    assertEquals(0.0, pred.nvarSe()[0][layout.predictionTrain(0)], 1e-12);
+    assertTrue(pred.nvarSe()[50][layout.predictionTrain(0)] > 0);
+  }
+
   private static void assertTanh(double reference, TheoryPrediction pred, double time, int k) {
     int n = CanonicalData.step(time);
     double se = pred.nvarSe()[n][k];
