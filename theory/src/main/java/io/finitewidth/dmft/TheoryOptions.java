@@ -1,0 +1,32 @@
+package io.finitewidth.dmft;
+
+/**
+ * Settings of {@link TwoLayerTheory#predict}.
+ *
+ * @param particles S, particles of the particle DMFT (nonlinear activations); at least
+ *     2 · {@link ParticleDmft#DEFAULT_REPLICAS}. Its mean has Monte-Carlo error ~1/√S.
+ * @param seed seed of every Monte-Carlo draw (particles and lazy-limit source statistics)
+ * @param lazyMaxGamma0 the largest γ0 at which the lazy-limit N·Var is reported; ≥ 0
+ */
+public record TheoryOptions(int particles, long seed, double lazyMaxGamma0) {
+
+  /** 20 000 particles: SE of the mean errors ≈ 1e-3 on the canonical task. */
+  public static final int DEFAULT_PARTICLES = 20_000;
+  /** Lazy-limit variances are reported up to γ0 = 0.1 by default (see TwoLayerTheory). */
+  public static final double DEFAULT_LAZY_MAX_GAMMA0 = 0.1;
+
+  public TheoryOptions {
+    if (particles < 2 * ParticleDmft.DEFAULT_REPLICAS) {
+      throw new IllegalArgumentException("particles must be at least "
+          + 2 * ParticleDmft.DEFAULT_REPLICAS + ", got " + particles);
+    }
+    if (!(lazyMaxGamma0 >= 0) || Double.isNaN(lazyMaxGamma0)) {
+      throw new IllegalArgumentException("lazyMaxGamma0 must be >= 0, got " + lazyMaxGamma0);
+    }
+  }
+
+  /** Default particles and lazy threshold with the given seed. */
+  public static TheoryOptions defaults(long seed) {
+    return new TheoryOptions(DEFAULT_PARTICLES, seed, DEFAULT_LAZY_MAX_GAMMA0);
+  }
+}

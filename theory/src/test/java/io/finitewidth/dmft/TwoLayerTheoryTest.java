@@ -1,0 +1,57 @@
+package io.finitewidth.dmft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitewidth.model.Activation;
+import io.finitewidth.model.CanonicalData;
+import io.finitewidth.model.LossConvention;
+import io.finitewidth.model.TheoryPrediction;
+import io.finitewidth.model.TimeGrid;
+import io.finitewidth.model.TwoLayerSetup;
+import org.junit.jupiter.api.Test;
+
+class TwoLayerTheoryTest {
+  private static final TheoryOptions OPTIONS = new TheoryOptions(2_000, 11L, 0.1);
+
+  @Test
+  void predict_linearRich_usesExactMeanAndNoVariance() {
+    TwoLayerSetup setup = CanonicalData.setup(Activation.LINEAR, 1.0, false);
+    TheoryPrediction pred = TwoLayerTheory.predict(setup, OPTIONS);
+    assertEquals("linear_exact", pred.meanMethod());
+    assertEquals("none", pred.nvarMethod());
+    assertArrayEquals(LinearTwoLayerDmft.solve(setup).mean()[100], pred.mean()[100], 0);
+    for (double[] row : pred.nvar()) {
+      for (double v : row) {
+        assertTrue(Double.isNaN(v));
+      }
+    }
+  }
+
+  @Test
+  void predict_tanhLazy_usesParticlesAndLazyVariance() {
+    TwoLayerSetup setup = new TwoLayerSetup(CanonicalData.task(), Activation.TANH, 0.05,
+        LossConvention.MEAN, TimeGrid.every(CanonicalData.DT, 20, 10), true);
+    TheoryPrediction pred = TwoLayerTheory.predict(setup, OPTIONS);
+    assertEquals("particles", pred.meanMethod());
+    assertEquals("lazy_limit", pred.nvarMethod());
+    for (int r = 0; r < pred.grid().recordCount(); r++) {
+      for (int k = 0; k < pred.layout().size(); k++) {
+        assertTrue(Double.isFinite(pred.nvar()[r][k]) && pred.nvar()[r][k] >= 0,
+            "N·Var of " + pred.layout().entry(k) + " at record " + r);
+        assertTrue(Double.isFinite(pred.mean()[r][k]));
+      }
+    }
+    // §9: N·Var K_μμ(0) = 0.690260 for tanh (printed to 6 decimals, reference ±1e-6).
+    assertEquals(0.690260, pred.nvar()[0][pred.layout().ntk(2, 2)], 1.5e-6);
+  }
+
+  @Test
+  void options_invalid_areRejected() {
+    assertThrows(IllegalArgumentException.class, () -> new TheoryOptions(1, 0, 0.1));
+    assertThrows(IllegalArgumentException.class, () -> new TheoryOptions(2_000, 0, -1));
+    assertThrows(IllegalArgumentException.class, () -> new TheoryOptions(2_000, 0, Double.NaN));
+  }
+}
