@@ -14,7 +14,7 @@ record BlockResult(int cellIndex, int blockIndex, List<NetworkTrajectory> networ
     CentralMoments moments, int diverged) implements Serializable {
 
   /** The part the driver needs for the summary: small, collected. */
-  BlockMoments moments() {
+  BlockMoments blockMoments() {
     return new BlockMoments(cellIndex, blockIndex, moments, diverged);
   }
 

@@ -90,7 +90,7 @@ public final class EnsembleJob {
     spark.createDataFrame(trained.flatMap(b -> NetworksTable.rows(b, cells)),
         NetworksTable.SCHEMA).write().mode(SaveMode.ErrorIfExists)
         .parquet(new Path(staging, "networks").toString());
-    List<BlockResult.BlockMoments> blockMoments = trained.map(BlockResult::moments).collect();
+    List<BlockResult.BlockMoments> blockMoments = trained.map(BlockResult::blockMoments).collect();
     trained.unpersist(false);
     spark.sparkContext().removeSparkListener(progress);
     LOG.info("training done: networks={} seconds={}", sweep.cells().size() * sweep.ensembleSize(),

@@ -1,6 +1,7 @@
 package io.finitewidth.job;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * One BLAS/OpenMP thread per Spark task slot unless {@code FINITE_WIDTH_BLAS_THREADS} says
@@ -25,7 +26,7 @@ final class NativeThreads {
       int threads = configured == null ? 1 : Integer.parseInt(configured.trim());
       Nd4j.getEnvironment().setMaxMasterThreads(threads);
       Nd4j.factory().blas().setMaxThreads(threads);
-      Nd4j.getNativeOps().setOmpNumThreads(threads);
+      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
       pinned = true;
     }
   }
