@@ -10,7 +10,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 
 /**
  * A block of B same-shape two-layer networks in the mean-field parameterisation, trained together
@@ -113,17 +115,26 @@ public final class TwoLayerEnsemble {
     INDArray w = Nd4j.create(readoutWeights, new long[] {blockSize, width, 1}, 'c')
         .castTo(dataType);
 
+    // Work buffers reused by every step: no allocation of (B·N) × D or (B·N) × (P+Q) arrays
+    // inside the loop (allocating them per step costs more than the arithmetic).
+    long rows = (long) blockSize * width;
+    INDArray pre = Nd4j.create(dataType, rows, points);
+    INDArray features = Nd4j.create(dataType, rows, points);
+    INDArray slopes = Nd4j.create(dataType, rows, points);
+    INDArray features3 = features.reshape(blockSize, width, points);
+    INDArray slopes3 = slopes.reshape(blockSize, width, points);
+    double inputStepScale = eta * gamma0 / Math.sqrt(dim);
+
     double[][][] recorded = new double[blockSize][recordSteps.length][];
     INDArray initialOutputs = null;
     int next = 0;
     for (int step = 0; step <= setup.grid().steps(); step++) {
       // Forward pass over all points of all networks: one GEMM, then φ and φ'.
-      INDArray pre = w0.mmul(inputsScaledT).reshape(blockSize, width, points);
-      INDArray features = activate(activation, pre);
-      INDArray slopes = derivative(activation, pre);
+      w0.mmuli(inputsScaledT, pre);
+      activateInto(activation, pre, features, slopes);
 
       // Outputs f[b, m] = (1/(γ0 N)) Σ_i w[b,i] φ[b,i,m]; errors Δ on train points.
-      INDArray outputs = Nd4j.matmul(w, features, true, false, false)
+      INDArray outputs = Nd4j.matmul(w, features3, true, false, false)
           .reshape(blockSize, points).divi(gamma0 * width);
       if (setup.centred()) {
         if (initialOutputs == null) {
@@ -135,25 +146,25 @@ public final class TwoLayerEnsemble {
           outputs.get(NDArrayIndex.all(), NDArrayIndex.interval(0, trainPoints)));
 
       if (next < recordSteps.length && recordSteps[next] == step) {
-        recordInto(recorded, next, features, slopes, w, outputs, errors, inputKernel);
+        recordInto(recorded, next, features3, slopes3, w, outputs, errors, inputKernel);
         next++;
       }
       if (step == setup.grid().steps()) {
         break;
       }
 
-      // Gradient step from the state before it (η = c·dt).
+      // Gradient step from the state before it (η = c·dt); the input weights are updated by
+      // one accumulating GEMM, w0 += (η γ0 / √D) · backward · X_train.
       INDArray errorsColumn = errors.reshape(blockSize, trainPoints, 1);
-      INDArray trainFeatures = features.get(NDArrayIndex.all(), NDArrayIndex.all(),
+      INDArray trainFeatures = features3.get(NDArrayIndex.all(), NDArrayIndex.all(),
           NDArrayIndex.interval(0, trainPoints));
       INDArray readoutStep = Nd4j.matmul(trainFeatures, errorsColumn).muli(eta * gamma0);
-      INDArray trainSlopes = slopes.get(NDArrayIndex.all(), NDArrayIndex.all(),
+      INDArray trainSlopes = slopes3.get(NDArrayIndex.all(), NDArrayIndex.all(),
           NDArrayIndex.interval(0, trainPoints));
       INDArray backward = trainSlopes.mul(w).muli(errors.reshape(blockSize, 1, trainPoints));
-      INDArray inputStep = backward.reshape((long) blockSize * width, trainPoints)
-          .mmul(trainInputs).muli(eta * gamma0 / Math.sqrt(dim));
+      Nd4j.gemm(backward.reshape(rows, trainPoints), trainInputs, w0, false, false,
+          inputStepScale, 1.0);
       w.addi(readoutStep);
-      w0.addi(inputStep);
     }
 
     if (weightsOut != null) {
@@ -231,22 +242,27 @@ public final class TwoLayerEnsemble {
     return -1;
   }
 
-  private static INDArray activate(Activation activation, INDArray pre) {
-    return switch (activation) {
-      case LINEAR -> pre.dup();
-      case TANH -> Transforms.tanh(pre, true);
-      case RELU -> Transforms.relu(pre, true);
-    };
-  }
-
-  private static INDArray derivative(Activation activation, INDArray pre) {
-    return switch (activation) {
-      case LINEAR -> Nd4j.onesLike(pre);
-      case TANH -> {
-        INDArray t = Transforms.tanh(pre, true);
-        yield t.muli(t).rsubi(1.0);
+  /**
+   * φ(pre) into {@code features} and φ'(pre) into {@code slopes}. Modified: features, slopes.
+   * Not modified: pre.
+   */
+  private static void activateInto(Activation activation, INDArray pre, INDArray features,
+      INDArray slopes) {
+    switch (activation) {
+      case LINEAR -> {
+        features.assign(pre);
+        slopes.assign(1.0);
       }
-      case RELU -> pre.gt(0.0).castTo(pre.dataType());
-    };
+      case TANH -> {
+        Nd4j.getExecutioner().exec(new Tanh(pre, features));
+        features.mul(features, slopes);
+        slopes.rsubi(1.0);
+      }
+      case RELU -> {
+        Nd4j.getExecutioner().exec(new RectifiedLinear(pre, features, 0.0));
+        Nd4j.getExecutioner().exec(new Step(pre, slopes, 0.0));
+      }
+      default -> throw new IllegalStateException("unhandled activation " + activation);
+    }
   }
 }
