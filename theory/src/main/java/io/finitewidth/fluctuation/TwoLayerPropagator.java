@@ -78,6 +78,12 @@ public final class TwoLayerPropagator {
    */
   private static final int WORK_BLOCKS = 8;
 
+  /**
+   * Particles per work unit in the triangular solve and the variance sums: small enough that a
+   * unit's sources, 128 · (n+1) · P doubles (≈ 0.6 MB for P = 6, n = 100), stay in cache.
+   */
+  private static final int PARTICLE_BLOCK = 128;
+
   private static final int KIND_OUTPUT = 0;
   private static final int KIND_FEATURE = 1;
   private static final int KIND_GRADIENT = 2;
@@ -145,13 +151,24 @@ public final class TwoLayerPropagator {
     }
   }
 
-  /** φ''(h): 0 for linear, −2 tanh(h) (1 − tanh²(h)) for tanh. */
-  private static double secondDerivative(Activation activation, double h) {
+  /**
+   * φ, φ' and φ'' at h into element p of the three arrays (one tanh evaluation):
+   * tanh: φ' = 1 − t², φ'' = −2 t (1 − t²) with t = tanh h; linear: h, 1, 0.
+   * Modified: phi, dphi, ddphi.
+   */
+  private static void derivatives(Activation activation, double h, int p, double[] phi,
+      double[] dphi, double[] ddphi) {
     if (activation == Activation.TANH) {
       double t = Math.tanh(h);
-      return -2.0 * t * (1.0 - t * t);
+      double slope = 1.0 - t * t;
+      phi[p] = t;
+      dphi[p] = slope;
+      ddphi[p] = -2.0 * t * slope;
+    } else {
+      phi[p] = activation.value(h);
+      dphi[p] = activation.derivative(h);
+      ddphi[p] = 0.0;
     }
-    return 0.0;
   }
 
   /** One independent solution of the whole problem on one random stream. */
@@ -184,7 +201,11 @@ public final class TwoLayerPropagator {
 
     private final double[] h0;
     private final double[] z0;
-    /** ψ_train of every particle at every step, turned into u and then, in place, into v. */
+    /**
+     * ψ_train of every particle at every step, turned into u and then, in place, into v; stored
+     * particle-fastest, element (n, μ, j) at {@code (n P + μ) S + j}, so that the triangular solve
+     * and the Jacobian products run as vectorisable axpy loops over particles.
+     */
     private final double[] sources;
     private final double[][] recordedZ;
     private final double[][] recordedA;
@@ -314,7 +335,7 @@ public final class TwoLayerPropagator {
             phi[j * trainPoints + mu] = p;
             dphi[j * trainPoints + mu] = activation.derivative(h);
             double psi = z[j] * p;
-            sources[j * sourceLength + n * trainPoints + mu] = psi;
+            sources[(n * trainPoints + mu) * particles + j] = psi;
             meanPsi[n][mu] += psi;
           }
         }
@@ -348,17 +369,13 @@ public final class TwoLayerPropagator {
       }
 
       // u_j = −((ψ_j − [centred] ψ_j(0)) − ⟨same⟩)/γ0; step 0 last so ψ_j(0) is still intact.
-      for (int j = 0; j < particles; j++) {
-        int base = j * sourceLength;
-        for (int n = steps; n >= 0; n--) {
-          for (int mu = 0; mu < trainPoints; mu++) {
-            double psi = sources[base + n * trainPoints + mu];
-            double meanTerm = meanPsi[n][mu];
-            if (centred) {
-              psi -= sources[base + mu];
-              meanTerm -= meanPsi[0][mu];
-            }
-            sources[base + n * trainPoints + mu] = -(psi - meanTerm) / gamma0;
+      for (int n = steps; n >= 0; n--) {
+        for (int mu = 0; mu < trainPoints; mu++) {
+          int row = (n * trainPoints + mu) * particles;
+          double meanTerm = meanPsi[n][mu] - (centred ? meanPsi[0][mu] : 0.0);
+          for (int j = 0; j < particles; j++) {
+            double psi = sources[row + j] - (centred ? sources[mu * particles + j] : 0.0);
+            sources[row + j] = -(psi - meanTerm) / gamma0;
           }
         }
       }
@@ -430,10 +447,7 @@ public final class TwoLayerPropagator {
           int r = recordOf[n];
           int needed = r >= 0 ? points : trainPoints;
           for (int p = 0; p < needed; p++) {
-            double h = preActivation(j, p, a, 0);
-            phi[p] = activation.value(h);
-            dphi[p] = activation.derivative(h);
-            ddphi[p] = secondDerivative(activation, h);
+            derivatives(activation, preActivation(j, p, a, 0), p, phi, dphi, ddphi);
           }
 
           // dh_p = Σ_μ Kx_pμ da_μ on the points needed now.
@@ -453,8 +467,13 @@ public final class TwoLayerPropagator {
           if (n > 0) {
             double[] sum = responseSum[n];
             for (int mu = 0; mu < trainPoints; mu++) {
-              accumulate(sum, mu * columns, columns, phi[mu], tz, z * dphi[mu], dh[mu], 0.0,
-                  dh[mu]);
+              double onZ = phi[mu];
+              double onH = z * dphi[mu];
+              double[] dhRow = dh[mu];
+              int offset = mu * columns;
+              for (int c = 0; c < columns; c++) {
+                sum[offset + c] += onZ * tz[c] + onH * dhRow[c];
+              }
             }
           }
           if (r >= 0 && columns > 0) {
@@ -562,23 +581,27 @@ public final class TwoLayerPropagator {
       };
     }
 
+    private int particleBlocks() {
+      return (particles + PARTICLE_BLOCK - 1) / PARTICLE_BLOCK;
+    }
+
     /** Stage 3: (I − D) v = u by forward substitution, in place, for every particle. */
     private void solveTriangular() {
-      IntStream.range(0, WORK_BLOCKS).parallel().forEach(b -> {
-        int from = b * particles / WORK_BLOCKS;
-        int to = (b + 1) * particles / WORK_BLOCKS;
-        for (int j = from; j < to; j++) {
-          int base = j * sourceLength;
-          for (int n = 1; n <= steps; n++) {
-            int columns = n * trainPoints;
-            double[] block = response[n];
-            for (int mu = 0; mu < trainPoints; mu++) {
-              double s = 0;
-              int row = mu * columns;
-              for (int c = 0; c < columns; c++) {
-                s += block[row + c] * sources[base + c];
+      IntStream.range(0, particleBlocks()).parallel().forEach(b -> {
+        int from = b * PARTICLE_BLOCK;
+        int to = Math.min(particles, from + PARTICLE_BLOCK);
+        for (int n = 1; n <= steps; n++) {
+          int columns = n * trainPoints;
+          double[] block = response[n];
+          for (int mu = 0; mu < trainPoints; mu++) {
+            int target = (columns + mu) * particles;
+            int row = mu * columns;
+            for (int c = 0; c < columns; c++) {
+              double d = block[row + c];
+              int source = c * particles;
+              for (int j = from; j < to; j++) {
+                sources[target + j] += d * sources[source + j];
               }
-              sources[base + columns + mu] += s;
             }
           }
         }
@@ -628,25 +651,39 @@ public final class TwoLayerPropagator {
 
       // Σ_j w_j² per entry, block by block: w = O − ⟨O⟩ + J v, and the Δ/loss terms.
       double[] jac = jacobian[r];
-      List<double[]> sums = IntStream.range(0, WORK_BLOCKS).parallel().mapToObj(b -> {
+      List<double[]> sums = IntStream.range(0, particleBlocks()).parallel().mapToObj(b -> {
+        int from = b * PARTICLE_BLOCK;
+        int to = Math.min(particles, from + PARTICLE_BLOCK);
         double[] s = new double[count + trainPoints + 1];
-        for (int j = b * particles / WORK_BLOCKS; j < (b + 1) * particles / WORK_BLOCKS; j++) {
-          int base = j * sourceLength;
-          for (int k = 0; k < count; k++) {
-            double w = values[j * count + k] - average[k];
-            int row = k * columns;
-            for (int c = 0; c < columns; c++) {
-              w += jac[row + c] * sources[base + c];
+        double[] w = new double[to - from];
+        for (int k = 0; k < count; k++) {
+          for (int j = from; j < to; j++) {
+            w[j - from] = values[j * count + k] - average[k];
+          }
+          int row = k * columns;
+          for (int c = 0; c < columns; c++) {
+            double coefficient = jac[row + c];
+            int source = c * particles;
+            for (int j = from; j < to; j++) {
+              w[j - from] += coefficient * sources[source + j];
             }
-            s[k] += w * w;
           }
-          double lossW = 0;
-          for (int mu = 0; mu < trainPoints; mu++) {
-            double v = sources[base + columns + mu];
+          for (int i = 0; i < w.length; i++) {
+            s[k] += w[i] * w[i];
+          }
+        }
+        java.util.Arrays.fill(w, 0.0);
+        for (int mu = 0; mu < trainPoints; mu++) {
+          int source = (columns + mu) * particles;
+          double lossWeight = lossFactor * delta[n][mu];
+          for (int j = from; j < to; j++) {
+            double v = sources[source + j];
             s[count + mu] += v * v;
-            lossW += lossFactor * delta[n][mu] * v;
+            w[j - from] += lossWeight * v;
           }
-          s[count + trainPoints] += lossW * lossW;
+        }
+        for (int i = 0; i < w.length; i++) {
+          s[count + trainPoints] += w[i] * w[i];
         }
         return s;
       }).toList();
