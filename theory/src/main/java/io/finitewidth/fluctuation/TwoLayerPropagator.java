@@ -452,14 +452,9 @@ public final class TwoLayerPropagator {
 
           // dh_p = Σ_μ Kx_pμ da_μ on the points needed now.
           for (int p = 0; p < needed; p++) {
-            double[] row = dh[p];
-            java.util.Arrays.fill(row, 0, columns, 0.0);
+            java.util.Arrays.fill(dh[p], 0, columns, 0.0);
             for (int mu = 0; mu < trainPoints; mu++) {
-              double k = inputKernel[p][mu];
-              double[] source = ta[mu];
-              for (int c = 0; c < columns; c++) {
-                row[c] += k * source[c];
-              }
+              axpy(columns, inputKernel[p][mu], ta[mu], dh[p], 0);
             }
           }
 
@@ -467,21 +462,17 @@ public final class TwoLayerPropagator {
           if (n > 0) {
             double[] sum = responseSum[n];
             for (int mu = 0; mu < trainPoints; mu++) {
-              double onZ = phi[mu];
-              double onH = z * dphi[mu];
-              double[] dhRow = dh[mu];
-              int offset = mu * columns;
-              for (int c = 0; c < columns; c++) {
-                sum[offset + c] += onZ * tz[c] + onH * dhRow[c];
-              }
+              axpy(columns, phi[mu], tz, sum, mu * columns);
+              axpy(columns, z * dphi[mu], dh[mu], sum, mu * columns);
             }
           }
           if (r >= 0 && columns > 0) {
             double[] sum = jacobianSum[r];
             for (int k = 0; k < obsKind.length; k++) {
               tangentCoefficients(k, z, phi, dphi, ddphi, coefficients);
-              accumulate(sum, k * columns, columns, coefficients[0], tz, coefficients[1],
-                  dh[obsA[k]], coefficients[2], dh[obsB[k]]);
+              axpy(columns, coefficients[0], tz, sum, k * columns);
+              axpy(columns, coefficients[1], dh[obsA[k]], sum, k * columns);
+              axpy(columns, coefficients[2], dh[obsB[k]], sum, k * columns);
             }
           }
           if (n == steps) {
@@ -491,20 +482,11 @@ public final class TwoLayerPropagator {
           // Tangent step (uses the step-n state and the old tz), then the new column block n.
           for (int mu = 0; mu < trainPoints; mu++) {
             double factor = stepFactor * delta[n][mu];
-            double onZ = factor * dphi[mu];
-            double onH = factor * z * ddphi[mu];
-            double[] row = ta[mu];
-            double[] dhRow = dh[mu];
-            for (int c = 0; c < columns; c++) {
-              row[c] += onZ * tz[c] + onH * dhRow[c];
-            }
+            axpy(columns, factor * dphi[mu], tz, ta[mu], 0);
+            axpy(columns, factor * z * ddphi[mu], dh[mu], ta[mu], 0);
           }
           for (int mu = 0; mu < trainPoints; mu++) {
-            double onH = stepFactor * delta[n][mu] * dphi[mu];
-            double[] dhRow = dh[mu];
-            for (int c = 0; c < columns; c++) {
-              tz[c] += onH * dhRow[c];
-            }
+            axpy(columns, stepFactor * delta[n][mu] * dphi[mu], dh[mu], tz, 0);
           }
           for (int nu = 0; nu < trainPoints; nu++) {
             tz[columns + nu] = stepFactor * phi[nu];
@@ -525,11 +507,18 @@ public final class TwoLayerPropagator {
       return new double[][][] {responseSum, jacobianSum};
     }
 
-    /** into[offset + c] += α x[c] + β y[c] + γ w[c] for c < length. Modified: into. */
-    private static void accumulate(double[] into, int offset, int length, double alpha,
-        double[] x, double beta, double[] y, double gamma, double[] w) {
+    /** into[offset + c] += α x[c] for c < length. Modified: into. */
+    private static void axpy(int length, double alpha, double[] x, double[] into, int offset) {
       for (int c = 0; c < length; c++) {
-        into[offset + c] += alpha * x[c] + beta * y[c] + gamma * w[c];
+        into[offset + c] += alpha * x[c];
+      }
+    }
+
+    /** into[intoOffset + j] += α x[xOffset + j] for j in [from, to). Modified: into. */
+    private static void axpyRange(double alpha, double[] x, int xOffset, double[] into,
+        int intoOffset, int from, int to) {
+      for (int j = from; j < to; j++) {
+        into[intoOffset + j] += alpha * x[xOffset + j];
       }
     }
 
@@ -597,11 +586,7 @@ public final class TwoLayerPropagator {
             int target = (columns + mu) * particles;
             int row = mu * columns;
             for (int c = 0; c < columns; c++) {
-              double d = block[row + c];
-              int source = c * particles;
-              for (int j = from; j < to; j++) {
-                sources[target + j] += d * sources[source + j];
-              }
+              axpyRange(block[row + c], sources, c * particles, sources, target, from, to);
             }
           }
         }
@@ -662,11 +647,7 @@ public final class TwoLayerPropagator {
           }
           int row = k * columns;
           for (int c = 0; c < columns; c++) {
-            double coefficient = jac[row + c];
-            int source = c * particles;
-            for (int j = from; j < to; j++) {
-              w[j - from] += coefficient * sources[source + j];
-            }
+            axpyRange(jac[row + c], sources, c * particles + from, w, 0, 0, to - from);
           }
           for (int i = 0; i < w.length; i++) {
             s[k] += w[i] * w[i];

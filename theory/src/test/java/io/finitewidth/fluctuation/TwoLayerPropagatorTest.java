@@ -173,8 +173,10 @@ class TwoLayerPropagatorTest {
   @Test
   void centredTanhFinalTestVarianceFallsWithGamma() {
     // §9: mean over the 3 test points of the final N·Var, centred tanh, ±2 % (single-seed).
-    double[] gammas = {0.05, 0.5, 1.5, 3.0};
-    double[] reference = {0.916, 0.855, 0.660, 0.533};
+    // Three of the seven published points keep the test short; the steps between them are
+    // 19 % and 28 %, far beyond the ~1 % Monte-Carlo error of each value.
+    double[] gammas = {0.05, 1.0, 3.0};
+    double[] reference = {0.916, 0.742, 0.533};
     double referenceTolerance = 0.02;
     int[] record = {0, 100};
     double[] values = new double[gammas.length];
