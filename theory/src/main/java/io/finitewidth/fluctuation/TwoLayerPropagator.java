@@ -59,11 +59,21 @@ import java.util.stream.IntStream;
  * (n P)²/2 for D and K' · P Σ_r n_r for the Jacobians, per work block. For P = 6, Q = 3,
  * 100 steps, S = 4000, S_D = 1000 this is a few seconds per replica on one core.
  *
- * <p><b>Limitations.</b> ReLU is refused: its φ' is a step, and the pathwise tangent misses the
- * kink-crossing term, which makes late-time NTK variances 15–18 % too low (THEORY-relu.md).
- * Monte-Carlo noise in D and J biases N·Var upwards by a relative O(1/S_D); the mean Δ∞ has
- * error O(1/√S) and is not suitable for O(1/N) mean corrections. Near the edge of stability
- * (η λ_max(cK) ≈ 2) first-order theory itself breaks down (THEORY.md §6).
+ * <p><b>ReLU.</b> φ' is a step, so the pathwise tangent misses the term from particles whose h
+ * crosses 0 (the average response is smooth because h(0) is Gaussian). Following THEORY-relu.md
+ * (method 1), the forward pass, the sources and every observable use exact ReLU, while the
+ * tangent pass replaces φ'' (0 almost everywhere) by the unit-area logistic bump
+ * {@code k(h) = β s(βh) (1 − s(βh))}, s the logistic function, β = {@link #RELU_KINK_SHARPNESS}.
+ * Its results are labelled {@link #NVAR_METHOD_RELU}.
+ *
+ * <p><b>Limitations.</b> For ReLU the kink term is linearised, which is right only as dt → 0; at
+ * dt = 0.2 the late-time NTK variances depend on β (THEORY-relu.md: at γ0 = 1, N·Var K_00(t=20)
+ * ≈ 14, 15.7, 17 for β = 8, 16, 32 against 14.9 ± 0.2 simulated), a systematic uncertainty of
+ * about ±10 % on late-time NTK variances that the reported standard error does NOT contain;
+ * errors and predictions move by less than 3 %. Monte-Carlo noise in D and J biases N·Var
+ * upwards by a relative O(1/S_D); the mean Δ∞ has error O(1/√S) and is not suitable for O(1/N)
+ * mean corrections. Near the edge of stability (η λ_max(cK) ≈ 2) first-order theory itself
+ * breaks down (THEORY.md §6).
  */
 public final class TwoLayerPropagator {
 
@@ -71,6 +81,14 @@ public final class TwoLayerPropagator {
   public static final String MEAN_METHOD = "particles";
   /** Label of the propagator variances in {@link TheoryPrediction#nvarMethod()}. */
   public static final String NVAR_METHOD = "propagator";
+  /** Label of ReLU variances, which carry the kink term's systematic error (see above). */
+  public static final String NVAR_METHOD_RELU = "propagator_relu_kink";
+
+  /**
+   * β of the logistic bump standing in for ReLU's φ'' in the tangent pass: 16 matched simulated
+   * ensembles best at dt = 0.2 (THEORY-relu.md; 8 came out low, 32 high).
+   */
+  public static final double RELU_KINK_SHARPNESS = 16.0;
 
   /**
    * Fixed partition of the particles into work blocks. The results depend on it (floating-point
@@ -95,15 +113,22 @@ public final class TwoLayerPropagator {
    * Particle means and propagator N·Var of every {@link ObservableLayout} entry at every
    * recorded step, each with the replica standard error.
    *
-   * @throws IllegalArgumentException for ReLU (see Limitations)
    * @throws IllegalStateException if the mean field diverges (names step and seed)
    */
   public static TheoryPrediction predict(TwoLayerSetup setup, PropagatorOptions options) {
-    if (setup.activation() == Activation.RELU) {
-      throw new IllegalArgumentException("relu is not supported by the propagator: φ' is a step "
-          + "function, so the tangent-linear response misses the kink-crossing term and would "
-          + "under-predict late-time NTK variances by 15-18 % (see THEORY-relu.md); use tanh or "
-          + "linear, or simulate finite networks");
+    return predict(setup, options, RELU_KINK_SHARPNESS);
+  }
+
+  /**
+   * As {@link #predict(TwoLayerSetup, PropagatorOptions)} with the bump sharpness β of the ReLU
+   * kink term given; β = 0 drops the term (the naive, wrong tangent), which tests use to show
+   * that the term matters.
+   */
+  static TheoryPrediction predict(TwoLayerSetup setup, PropagatorOptions options,
+      double kinkSharpness) {
+    if (!(kinkSharpness >= 0) || Double.isInfinite(kinkSharpness)) {
+      throw new IllegalArgumentException("kink sharpness must be finite and >= 0, got "
+          + kinkSharpness);
     }
     ObservableLayout layout = new ObservableLayout(setup.task().trainPoints(),
         setup.task().testPoints());
@@ -113,7 +138,7 @@ public final class TwoLayerPropagator {
     double[][][] means = new double[replicas][][];
     double[][][] nvars = new double[replicas][][];
     for (int r = 0; r < replicas; r++) {
-      Replica replica = new Replica(setup, options, layout, root.split(), r);
+      Replica replica = new Replica(setup, options, layout, root.split(), r, kinkSharpness);
       replica.run();
       means[r] = replica.mean;
       nvars[r] = replica.nvar;
@@ -125,7 +150,7 @@ public final class TwoLayerPropagator {
     summarise(means, mean, meanSe);
     summarise(nvars, nvar, nvarSe);
     return new TheoryPrediction(layout, setup.grid(), mean, meanSe, nvar, nvarSe, MEAN_METHOD,
-        NVAR_METHOD);
+        setup.activation() == Activation.RELU ? NVAR_METHOD_RELU : NVAR_METHOD);
   }
 
   /**
@@ -152,13 +177,18 @@ public final class TwoLayerPropagator {
   }
 
   /**
-   * φ, φ' and φ'' at h into element p of the three arrays (one tanh evaluation):
-   * tanh: φ' = 1 − t², φ'' = −2 t (1 − t²) with t = tanh h; linear: h, 1, 0.
-   * Modified: phi, dphi, ddphi.
+   * φ, φ' and the tangent pass's φ'' at h into element p of the three arrays: tanh: φ' = 1 − t²,
+   * φ'' = −2 t (1 − t²) with t = tanh h (one evaluation); linear: h, 1, 0; ReLU: max(h, 0), the
+   * step, and the bump β s(βh)(1 − s(βh)) = β / (4 cosh²(βh/2)). Modified: phi, dphi, ddphi.
    */
-  private static void derivatives(Activation activation, double h, int p, double[] phi,
-      double[] dphi, double[] ddphi) {
-    if (activation == Activation.TANH) {
+  private static void derivatives(Activation activation, double kinkSharpness, double h, int p,
+      double[] phi, double[] dphi, double[] ddphi) {
+    if (activation == Activation.RELU) {
+      phi[p] = activation.value(h);
+      dphi[p] = activation.derivative(h);
+      double c = Math.cosh(0.5 * kinkSharpness * h);
+      ddphi[p] = kinkSharpness / (4.0 * c * c);
+    } else if (activation == Activation.TANH) {
       double t = Math.tanh(h);
       double slope = 1.0 - t * t;
       phi[p] = t;
@@ -176,6 +206,7 @@ public final class TwoLayerPropagator {
     private final TwoLayerSetup setup;
     private final ObservableLayout layout;
     private final Activation activation;
+    private final double kinkSharpness;
     private final int replicaIndex;
     private final long seed;
     private final int trainPoints;
@@ -219,8 +250,9 @@ public final class TwoLayerPropagator {
     final double[][] nvar;
 
     Replica(TwoLayerSetup setup, PropagatorOptions options, ObservableLayout layout,
-        StandardNormalStream normals, int replicaIndex) {
+        StandardNormalStream normals, int replicaIndex, double kinkSharpness) {
       this.setup = setup;
+      this.kinkSharpness = kinkSharpness;
       this.layout = layout;
       this.activation = setup.activation();
       this.replicaIndex = replicaIndex;
@@ -447,7 +479,8 @@ public final class TwoLayerPropagator {
           int r = recordOf[n];
           int needed = r >= 0 ? points : trainPoints;
           for (int p = 0; p < needed; p++) {
-            derivatives(activation, preActivation(j, p, a, 0), p, phi, dphi, ddphi);
+            derivatives(activation, kinkSharpness, preActivation(j, p, a, 0), p, phi, dphi,
+                ddphi);
           }
 
           // dh_p = Σ_μ Kx_pμ da_μ on the points needed now.
