@@ -315,7 +315,8 @@ public final class LinearExactFluctuations {
       for (int mu = 0; mu < trainPoints; mu++) {
         q[0] += 0.5 * lossFactor * delta[0][mu] * delta[0][mu];
         q[1] += lossFactor * delta[0][mu] * delta[1][mu];
-        q[2] += 0.5 * lossFactor * (2.0 * delta[0][mu] * delta[2][mu] + delta[1][mu] * delta[1][mu]);
+        q[2] += 0.5 * lossFactor
+            * (2.0 * delta[0][mu] * delta[2][mu] + delta[1][mu] * delta[1][mu]);
       }
       add(r, layout.lossIndex(), q, mean, nvar, correction);
       for (int mu = 0; mu < trainPoints; mu++) {

@@ -56,8 +56,10 @@ import java.util.stream.IntStream;
  * constant, ~3), Jacobians ≈ S_D · 3 K' · P Σ_r n_r, triangular solve ≈ S · P² · n²/2,
  * variances ≈ S · K' · P Σ_r n_r, with n steps, K' ≈ (P+1)(P/2) · 3 + PQ + Q particle
  * observables, n_r the recorded steps. Memory: S · (n+1) · P doubles for the sources plus
- * (n P)²/2 for D and K' · P Σ_r n_r for the Jacobians, per work block. For P = 6, Q = 3,
- * 100 steps, S = 4000, S_D = 1000 this is a few seconds per replica on one core.
+ * (n P)²/2 for D and K' · P Σ_r n_r for the Jacobians, per tangent work block. Measured for
+ * P = 6, Q = 3, 100 steps, tanh, S = 4000, S_D = 1000, 4 replicas on a shared 2-core machine:
+ * 9 s and ~125 MB of heap recording every 10th step; 44 s and ~490 MB recording every step
+ * (the Jacobians and J·v products then dominate).
  *
  * <p><b>ReLU.</b> φ' is a step, so the pathwise tangent misses the term from particles whose h
  * crosses 0 (the average response is smooth because h(0) is Gaussian). Following THEORY-relu.md
