@@ -29,10 +29,10 @@ import io.finitewidth.model.TwoLayerSetup;
  * <p>Initial fluctuations. With i.i.d. N(0, 1) weights, by Isserlis' theorem the entries of
  * √N (C − I, β, g − 1) are uncorrelated, with variances Var √N C_aa = 2, Var √N C_ab = 1 (a ≠ b,
  * C symmetric), Var √N β_a = 1, Var √N g = 2; all third and higher cumulants are O(1/√N) smaller.
- * So (C, β, g) = (I, 0, 1) + Σ_k e_k ζ_k / √N with K = D(D+1)/2 + D + 1 independent unit-variance
- * ζ_k and fixed directions e_k. For every observable q (any entry of {@link ObservableLayout} at
- * any step), propagating a second-order Taylor jet q(ε) = q∞ + q1_k ε + q2_k ε² along each
- * direction through the exact map gives
+ * So (C, β, g) = (I, 0, 1) + Σ_k e_k ζ_k / √N with K = r(r+1)/2 + r + 1 independent
+ * unit-variance ζ_k (r = rank of the inputs, see below) and fixed directions e_k. For every
+ * observable q (any entry of {@link ObservableLayout} at any step), propagating a second-order
+ * Taylor jet q(ε) = q∞ + q1_k ε + q2_k ε² along each direction through the exact map gives
  *
  * <pre>
  *   N · Var q          = Σ_k q1_k²                      + O(1/N)
@@ -41,13 +41,21 @@ import io.finitewidth.model.TwoLayerSetup;
  *
  * <p>Centred network: f is replaced by (β − β(0))·x̂ / γ0 in both Δ and the reported predictions.
  *
- * <p>Cost: K · steps · O(D² + (P + Q) D) per call, i.e. about 10⁸ flops for D = 16, 100 steps;
- * memory O(D²). The cost grows as D⁴, so this path is meant for small input dimensions.
+ * <p>Everything is computed in the span of the P + Q inputs (rank r ≤ min(D, P + Q)), which is
+ * exact (see {@code spanCoordinates}). Cost: K · steps · O(r² + (P + Q) r) with
+ * K = r(r+1)/2 + r + 1, i.e. O(r⁴ · steps), about 10⁷ flops for P + Q = 9, 100 steps; memory
+ * O(r²).
  */
 public final class LinearExactFluctuations {
 
   /** Method label stored in {@link TheoryPrediction} for means and variances. */
   public static final String METHOD = "linear_exact";
+
+  /**
+   * Relative size below which a Gram–Schmidt residual counts as linearly dependent: residuals of
+   * exactly dependent inputs are ~1e-15 of the input norm after two orthogonalisation passes.
+   */
+  private static final double RANK_TOLERANCE = 1e-10;
 
   /** Jet order + 1: value, first and second Taylor coefficient. */
   private static final int JET = 3;
@@ -89,15 +97,16 @@ public final class LinearExactFluctuations {
     Task task = setup.task();
     int trainPoints = task.trainPoints();
     int testPoints = task.testPoints();
-    int dim = task.dim();
     double[][] inputs = task.allInputs();
-    double[][] xHat = new double[inputs.length][dim];
-    double rootDim = Math.sqrt(dim);
+    double[][] scaled = new double[inputs.length][task.dim()];
+    double rootDim = Math.sqrt(task.dim());
     for (int a = 0; a < inputs.length; a++) {
-      for (int i = 0; i < dim; i++) {
-        xHat[a][i] = inputs[a][i] / rootDim;
+      for (int i = 0; i < task.dim(); i++) {
+        scaled[a][i] = inputs[a][i] / rootDim;
       }
     }
+    double[][] xHat = spanCoordinates(scaled);
+    int dim = xHat[0].length;
     ObservableLayout layout = new ObservableLayout(trainPoints, testPoints);
     int records = setup.grid().recordCount();
     double[][] mean = new double[records][layout.size()];
@@ -130,6 +139,58 @@ public final class LinearExactFluctuations {
       jets.run(mean, nvar, correction);
     }
     return new Result(layout, mean, nvar, correction);
+  }
+
+  /**
+   * Coordinates of the inputs in an orthonormal basis U of their span (modified Gram–Schmidt),
+   * so that (C, β) can be replaced by (UᵀCU, Uᵀβ). This is exact: M and every input lie in the
+   * span, components of β outside it never reach an output, kernel or β·M, and since w0 ~ N(0, I)
+   * is rotation invariant, Uᵀw0 ~ N(0, I_r) gives the same Wick covariances in r = rank
+   * dimensions. It turns the D⁴ cost into r⁴ with r ≤ P + Q.
+   */
+  private static double[][] spanCoordinates(double[][] x) {
+    int dim = x[0].length;
+    double largest = 0;
+    for (double[] row : x) {
+      largest = Math.max(largest, Math.sqrt(dotProduct(row, row)));
+    }
+    java.util.List<double[]> basis = new java.util.ArrayList<>();
+    for (double[] row : x) {
+      double[] residual = row.clone();
+      for (int pass = 0; pass < 2; pass++) {
+        for (double[] u : basis) {
+          double projection = dotProduct(residual, u);
+          for (int i = 0; i < dim; i++) {
+            residual[i] -= projection * u[i];
+          }
+        }
+      }
+      double norm = Math.sqrt(dotProduct(residual, residual));
+      if (norm > RANK_TOLERANCE * largest) {
+        for (int i = 0; i < dim; i++) {
+          residual[i] /= norm;
+        }
+        basis.add(residual);
+      }
+    }
+    if (basis.isEmpty()) {
+      throw new IllegalArgumentException("all inputs are zero: the network output is constant");
+    }
+    double[][] coordinates = new double[x.length][basis.size()];
+    for (int a = 0; a < x.length; a++) {
+      for (int b = 0; b < basis.size(); b++) {
+        coordinates[a][b] = dotProduct(x[a], basis.get(b));
+      }
+    }
+    return coordinates;
+  }
+
+  private static double dotProduct(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
   }
 
   /**

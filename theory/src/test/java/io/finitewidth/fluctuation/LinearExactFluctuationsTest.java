@@ -1,11 +1,15 @@
 package io.finitewidth.fluctuation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.finitewidth.model.Activation;
+import io.finitewidth.model.LossConvention;
 import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.model.Task;
 import io.finitewidth.model.TheoryPrediction;
+import io.finitewidth.model.TimeGrid;
 import io.finitewidth.model.TwoLayerSetup;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +108,41 @@ class LinearExactFluctuationsTest {
     assertEquals(0.1735, v[CanonicalData.row(record, 20)][l.predictionTrain(0)], tolerance(4));
     assertEquals(0.0889, v[CanonicalData.row(record, 50)][l.predictionTrain(0)], tolerance(4));
     assertEquals(1.3293, v[CanonicalData.row(record, 100)][l.predictionTest(0)], tolerance(4));
+  }
+
+  @Test
+  void duplicatedInputDirectionsDoNotChangeTheAnswer() {
+    // Embedding every input as [x, x, 0, 0, 0]·s in D' = 2D + 3 dimensions, with s chosen so
+    // that x·x'/D' is unchanged, leaves the input kernel and the rank (9) of the inputs as they
+    // were; by rotation invariance of w0 every statistic must agree to rounding (1e-10: O(1)
+    // quantities after ~10⁵ operations in a different basis).
+    Task task = CanonicalData.task();
+    int dim = task.dim();
+    double[][] train = widen(task.trainInputs(), dim);
+    double[][] test = widen(task.testInputs(), dim);
+    Task wide = new Task("widened", train, task.trainTargets(), test, task.testTargets());
+    TimeGrid grid = new TimeGrid(CanonicalData.DT, CanonicalData.STEPS, RECORD);
+    TheoryPrediction base = LinearExactFluctuations.predict(
+        CanonicalData.setup(Activation.LINEAR, 1.0, false, RECORD));
+    TheoryPrediction other = LinearExactFluctuations.predict(new TwoLayerSetup(wide,
+        Activation.LINEAR, 1.0, LossConvention.MEAN, grid, false));
+    for (int r = 0; r < RECORD.length; r++) {
+      assertArrayEquals(base.mean()[r], other.mean()[r], 1e-10);
+      assertArrayEquals(base.nvar()[r], other.nvar()[r], 1e-10);
+    }
+  }
+
+  /** [x, x, 0, 0, 0]·s, s = √(D'/(2D)): the same input kernel in D' = 2D + 3 dimensions. */
+  private static double[][] widen(double[][] x, int dim) {
+    double[][] out = new double[x.length][2 * dim + 3];
+    for (int a = 0; a < x.length; a++) {
+      for (int i = 0; i < dim; i++) {
+        double s = Math.sqrt((2.0 * dim + 3.0) / (2.0 * dim));
+        out[a][i] = x[a][i] * s;
+        out[a][dim + i] = x[a][i] * s;
+      }
+    }
+    return out;
   }
 
   @Test
