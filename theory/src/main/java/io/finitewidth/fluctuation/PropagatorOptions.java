@@ -1,0 +1,35 @@
+package io.finitewidth.fluctuation;
+
+/**
+ * Monte-Carlo settings of {@link TwoLayerPropagator}.
+ *
+ * <p>Each replica is an independent solution of the whole problem (particle mean field, tangent
+ * pass, triangular solve) on its own random stream split from {@code seed}; the spread of the
+ * replicas is the reported Monte-Carlo standard error, so at least two are required.
+ *
+ * @param particles S, the single-site samples per replica that estimate means and the source
+ *     covariance κ (relative standard error of an N·Var ≈ √(2 / (S · replicas)))
+ * @param tangentParticles S_D ≤ S, the first particles of each replica that also carry
+ *     tangent-linear derivatives and estimate D and the Jacobians J_O
+ * @param seed the root seed; replica r uses the r-th split of {@code new SplittableRandom(seed)}
+ * @param replicas independent repetitions, at least 2
+ */
+public record PropagatorOptions(int particles, int tangentParticles, long seed, int replicas) {
+
+  /** Two replicas are the fewest from which a spread, hence a standard error, exists. */
+  public static final int MIN_REPLICAS = 2;
+
+  public PropagatorOptions {
+    if (particles < 2) {
+      throw new IllegalArgumentException("particles must be at least 2, got " + particles);
+    }
+    if (tangentParticles < 1 || tangentParticles > particles) {
+      throw new IllegalArgumentException("tangentParticles must lie in [1, particles = "
+          + particles + "], got " + tangentParticles);
+    }
+    if (replicas < MIN_REPLICAS) {
+      throw new IllegalArgumentException("replicas must be at least " + MIN_REPLICAS
+          + " so that a Monte-Carlo standard error exists, got " + replicas);
+    }
+  }
+}
