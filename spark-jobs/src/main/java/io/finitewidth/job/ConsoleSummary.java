@@ -40,8 +40,8 @@ final class ConsoleSummary {
             Double.isNaN(r.z()) ? "—" : String.format(Locale.ROOT, "%+.2f", r.z()));
       }
     }
-    out.println("theory '—': no finite-width prediction for that cell (rich regime needs the"
-        + " propagator; see theory_nvar_method)");
+    out.println("z = (N·Var − theory) / combined standard error; theory '—': no prediction"
+        + " (see theory_nvar_method in summary.csv)");
   }
 
   private static String trim(double x) {

@@ -8,6 +8,7 @@ import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import io.finitewidth.sweep.Sweep;
+import io.finitewidth.sweep.TheorySettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -150,8 +151,9 @@ public final class EnsembleJob {
 
   private TheoryPrediction solveTheory(TwoLayerSetup setup) {
     long start = System.nanoTime();
-    TheoryPrediction p = TwoLayerTheory.predict(setup, new TheoryOptions(
-        sweep.theory().particles(), sweep.theory().seed(), sweep.theory().lazyMaxGamma0()));
+    TheorySettings t = sweep.theory();
+    TheoryPrediction p = TwoLayerTheory.predict(setup, new TheoryOptions(t.particles(), t.seed(),
+        t.lazyMaxGamma0(), t.propagatorParticles(), t.tangentParticles(), t.replicas()));
     LOG.info("theory solved: activation={} gamma0={} mean={} nvar={} seconds={}",
         setup.activation().label(), setup.gamma0(), p.meanMethod(), p.nvarMethod(),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));

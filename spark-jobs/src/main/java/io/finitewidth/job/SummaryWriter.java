@@ -10,6 +10,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -24,6 +25,7 @@ final class SummaryWriter {
   private SummaryWriter() {}
 
   static final StructType SCHEMA = schema();
+  private static final int ROWS_PER_SLICE = 4000;
 
   private static StructType schema() {
     DataType[] types = {
@@ -52,8 +54,12 @@ final class SummaryWriter {
       }
       sparkRows.add(RowFactory.create(v));
     }
-    spark.createDataFrame(sparkRows, SCHEMA).coalesce(1).write().mode(SaveMode.ErrorIfExists)
-        .parquet(into.toString());
+    // Spread the rows over slices so that no single task carries megabytes of rows; the
+    // order of rows (and of the files) follows the slices, so the table reads back in order.
+    int slices = Math.max(1, sparkRows.size() / ROWS_PER_SLICE);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    spark.createDataFrame(jsc.parallelize(sparkRows, slices), SCHEMA).write()
+        .mode(SaveMode.ErrorIfExists).parquet(into.toString());
   }
 
   static void writeCsv(FileSystem fs, List<SummaryRow> rows, Path into) throws IOException {

@@ -61,7 +61,8 @@ public final class SweepLoader {
   static final List<String> ENSEMBLE_KEYS = List.of("size", "block_size");
   static final List<String> TRAINING_KEYS = List.of("dynamics", "dt", "steps", "record_every",
       "loss", "precision");
-  static final List<String> THEORY_KEYS = List.of("particles", "lazy_max_gamma0", "seed");
+  static final List<String> THEORY_KEYS = List.of("particles", "lazy_max_gamma0", "seed",
+      "propagator_particles", "tangent_particles", "replicas");
   static final List<String> SPARK_KEYS = List.of("master", "partitions");
   static final Map<String, List<String>> TASK_KEYS = taskKeys();
 
@@ -321,10 +322,23 @@ public final class SweepLoader {
           DEFAULT_LAZY_MAX_GAMMA0, 0, true, "a finite number ≥ 0");
       Long seed = reader.integer(values, "theory", "seed", DEFAULT_THEORY_SEED, Long.MIN_VALUE,
           Long.MAX_VALUE, "a 64-bit integer");
-      if (particles == null || lazyMax == null || seed == null) {
+      Long propagatorParticles = reader.integer(values, "theory", "propagator_particles", 4000L,
+          2, Integer.MAX_VALUE, "an integer ≥ 2");
+      Long tangentParticles = reader.integer(values, "theory", "tangent_particles", 1000L, 1,
+          Integer.MAX_VALUE, "an integer ≥ 1, at most propagator_particles");
+      Long replicas = reader.integer(values, "theory", "replicas", 4L, 2, 1000,
+          "an integer in [2, 1000]");
+      if (particles == null || lazyMax == null || seed == null || propagatorParticles == null
+          || tangentParticles == null || replicas == null) {
         return null;
       }
-      return new TheorySettings(particles.intValue(), lazyMax, seed);
+      if (tangentParticles > propagatorParticles) {
+        reader.problem("theory.tangent_particles", tangentParticles,
+            "at most theory.propagator_particles (" + propagatorParticles + ")");
+        return null;
+      }
+      return new TheorySettings(particles.intValue(), lazyMax, seed,
+          propagatorParticles.intValue(), tangentParticles.intValue(), replicas.intValue());
     }
 
     private SparkSettings spark(Map<String, Object> root) {
@@ -627,6 +641,8 @@ public final class SweepLoader {
           .append("theory.lazy_max_gamma0=").append(Canonical.decimal(theory.lazyMaxGamma0()))
           .append('\n')
           .append("theory.seed=").append(theory.seed()).append('\n')
+          .append("theory.propagator=").append(theory.propagatorParticles()).append(',')
+          .append(theory.tangentParticles()).append(',').append(theory.replicas()).append('\n')
           .append("task=").append(Canonical.taskDigest(task)).append('\n');
       for (Cell cell : cells) {
         canonical.append("cell=").append(cell.key()).append('\n');

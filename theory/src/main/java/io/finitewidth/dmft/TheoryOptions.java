@@ -7,8 +7,17 @@ package io.finitewidth.dmft;
  *     2 · {@link ParticleDmft#DEFAULT_REPLICAS}. Its mean has Monte-Carlo error ~1/√S.
  * @param seed seed of every Monte-Carlo draw (particles and lazy-limit source statistics)
  * @param lazyMaxGamma0 the largest γ0 at which the lazy-limit N·Var is reported; ≥ 0
+ * @param propagatorParticles particles of the finite-width propagator (per replica)
+ * @param tangentParticles of those, the particles carrying tangent derivatives (build D)
+ * @param replicas independent propagator replicas; their spread gives the theory's error
  */
-public record TheoryOptions(int particles, long seed, double lazyMaxGamma0) {
+public record TheoryOptions(int particles, long seed, double lazyMaxGamma0,
+    int propagatorParticles, int tangentParticles, int replicas) {
+
+  /** Propagator defaults: 4000 particles, 1000 with tangents, 4 replicas. */
+  public TheoryOptions(int particles, long seed, double lazyMaxGamma0) {
+    this(particles, seed, lazyMaxGamma0, 4000, 1000, 4);
+  }
 
   /** 20 000 particles: SE of the mean errors ≈ 1e-3 on the canonical task. */
   public static final int DEFAULT_PARTICLES = 20_000;

@@ -1,25 +1,33 @@
 package io.finitewidth.dmft;
 
 import io.finitewidth.fluctuation.LazyLimit;
+import io.finitewidth.fluctuation.LinearExactFluctuations;
+import io.finitewidth.fluctuation.PropagatorOptions;
+import io.finitewidth.fluctuation.TwoLayerPropagator;
 import io.finitewidth.model.Activation;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
 
 /**
- * The theory's single entry point for a two-layer cell: infinite-width means and, where
- * available, the finite-width N·Var of every {@link io.finitewidth.model.ObservableLayout} entry.
+ * The theory's single entry point for a two-layer cell: infinite-width means and the
+ * finite-width N·Var of every {@link io.finitewidth.model.ObservableLayout} entry.
  *
  * <p>Means: {@link LinearTwoLayerDmft} (exact, meanSe 0) for LINEAR, otherwise
  * {@link ParticleDmft} at the setup's γ0 with {@link TheoryOptions#particles()} particles.
  *
- * <p>Variances: {@link LazyLimit} (nvarMethod {@code lazy_limit}) only when
- * γ0 ≤ {@link TheoryOptions#lazyMaxGamma0()}; otherwise nvar and nvarSe are NaN and nvarMethod is
- * {@code none}.
+ * <p>Variances, by activation and γ0:
  *
- * <p>Limitations: the lazy N·Var is the γ0 → 0 limit, built around the lazy mean trajectory
- * (frozen K0), not around the DMFT mean returned beside it; the two differ by O(γ0), so the
- * threshold should be small. Beyond it no variance is reported rather than a wrong one: the
- * rich-regime propagator of THEORY.md §4 is a separate component, to be wired in here.
+ * <ul>
+ *   <li>LINEAR, any γ0: {@link LinearExactFluctuations} (exact, no Monte Carlo).
+ *   <li>TANH/RELU, γ0 ≤ {@link TheoryOptions#lazyMaxGamma0()}: {@link LazyLimit}, the γ0 → 0
+ *       closed form (THEORY.md §5), cheap and accurate where the lazy limit applies.
+ *   <li>TANH/RELU, larger γ0: {@link TwoLayerPropagator}, Σ = (I − D)⁻¹ κ (I − D)⁻ᵀ
+ *       (THEORY.md §4), with its replica spread as the standard error; ReLU carries the kink
+ *       correction of THEORY-relu.md and its method label says so.
+ * </ul>
+ *
+ * <p>Limitations: the lazy N·Var is built around the lazy mean trajectory (frozen K0), not the
+ * DMFT mean returned beside it; they differ by O(γ0), so lazyMaxGamma0 should stay small.
  */
 public final class TwoLayerTheory {
   /**
@@ -27,19 +35,27 @@ public final class TwoLayerTheory {
    * 64-bit golden-ratio constant of SplitMix64).
    */
   private static final long LAZY_SEED_MIX = 0x9E3779B97F4A7C15L;
+  /** Mixed into the seed of the propagator's replicas, for the same reason. */
+  private static final long PROPAGATOR_SEED_MIX = 0xBF58476D1CE4E5B9L;
 
   private TwoLayerTheory() {}
 
-  /** Means for every setup, N·Var for lazy setups (class comment). */
+  /** Means and N·Var for every setup (class comment). */
   public static TheoryPrediction predict(TwoLayerSetup setup, TheoryOptions options) {
     TheoryPrediction mean = setup.activation() == Activation.LINEAR
         ? LinearTwoLayerDmft.solve(setup)
         : ParticleDmft.solve(setup, options.particles(), options.seed());
-    if (setup.gamma0() > options.lazyMaxGamma0()) {
-      return mean;
+    TheoryPrediction variance;
+    if (setup.activation() == Activation.LINEAR) {
+      variance = LinearExactFluctuations.predict(setup);
+    } else if (setup.gamma0() <= options.lazyMaxGamma0()) {
+      variance = LazyLimit.predict(setup, options.seed() ^ LAZY_SEED_MIX);
+    } else {
+      variance = TwoLayerPropagator.predict(setup, new PropagatorOptions(
+          options.propagatorParticles(), options.tangentParticles(),
+          options.seed() ^ PROPAGATOR_SEED_MIX, options.replicas()));
     }
-    TheoryPrediction lazy = LazyLimit.predict(setup, options.seed() ^ LAZY_SEED_MIX);
     return new TheoryPrediction(mean.layout(), mean.grid(), mean.mean(), mean.meanSe(),
-        lazy.nvar(), lazy.nvarSe(), mean.meanMethod(), lazy.nvarMethod());
+        variance.nvar(), variance.nvarSe(), mean.meanMethod(), variance.nvarMethod());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.finitewidth.fluctuation.LinearExactFluctuations;
 import io.finitewidth.model.Activation;
 import io.finitewidth.model.CanonicalData;
 import io.finitewidth.model.LossConvention;
@@ -17,16 +18,26 @@ class TwoLayerTheoryTest {
   private static final TheoryOptions OPTIONS = new TheoryOptions(2_000, 11L, 0.1);
 
   @Test
-  void predict_linearRich_usesExactMeanAndNoVariance() {
+  void predict_linearRich_usesExactMeanAndExactVariance() {
     TwoLayerSetup setup = CanonicalData.setup(Activation.LINEAR, 1.0, false);
     TheoryPrediction pred = TwoLayerTheory.predict(setup, OPTIONS);
     assertEquals("linear_exact", pred.meanMethod());
-    assertEquals("none", pred.nvarMethod());
+    assertEquals("linear_exact", pred.nvarMethod());
     assertArrayEquals(LinearTwoLayerDmft.solve(setup).mean()[100], pred.mean()[100], 0);
-    for (double[] row : pred.nvar()) {
-      for (double v : row) {
-        assertTrue(Double.isNaN(v));
-      }
+    assertArrayEquals(LinearExactFluctuations.predict(setup).nvar()[100], pred.nvar()[100], 0);
+  }
+
+  @Test
+  void predict_tanhRich_usesThePropagatorWithItsOwnError() {
+    TwoLayerSetup setup = new TwoLayerSetup(CanonicalData.task(), Activation.TANH, 1.0,
+        LossConvention.MEAN, TimeGrid.every(CanonicalData.DT, 20, 10), false);
+    TheoryPrediction pred = TwoLayerTheory.predict(setup,
+        new TheoryOptions(2_000, 11L, 0.1, 600, 200, 3));
+    assertEquals("propagator", pred.nvarMethod());
+    int k = pred.layout().ntk(0, 0);
+    for (int r = 0; r < pred.grid().recordCount(); r++) {
+      assertTrue(pred.nvar()[r][k] > 0 && pred.nvarSe()[r][k] > 0,
+          "N·Var and its Monte-Carlo error at record " + r);
     }
   }
 
