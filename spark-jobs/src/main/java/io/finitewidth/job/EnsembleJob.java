@@ -1,22 +1,23 @@
 package io.finitewidth.job;
 
-import io.finitewidth.dmft.TheoryOptions;
-import io.finitewidth.dmft.TwoLayerTheory;
+import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import io.finitewidth.sweep.Sweep;
-import io.finitewidth.sweep.TheorySettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -82,6 +83,13 @@ public final class EnsembleJob {
     ProgressReporter progress = progressFor(blocks, partitions);
     spark.sparkContext().addSparkListener(progress);
 
+    // The driver solves the theory while the executors train (on a cluster it has its own
+    // cores); predictions are cached in the output's theory/ folder across runs.
+    TheoryCache theoryCache = new TheoryCache(output.fileSystem(),
+        new Path(output.root(), TheoryCache.FOLDER), sweep.theory());
+    CompletableFuture<Map<Integer, TheoryPrediction>> theory =
+        CompletableFuture.supplyAsync(() -> solveTheory(theoryCache));
+
     // Train every block once; both outputs below read the cached results.
     List<Cell> cells = sweep.cells();
     JavaRDD<BlockResult> trained = jsc.parallelize(blocks, partitions)
@@ -111,7 +119,7 @@ public final class EnsembleJob {
       divergedPerCell[b.cellIndex()] += b.diverged();
     }
 
-    List<SummaryRow> summary = compareWithTheory(perCell, divergedPerCell);
+    List<SummaryRow> summary = compare(perCell, divergedPerCell, joinTheory(theory));
     SummaryWriter.writeParquet(spark, summary, new Path(staging, "summary"));
     SummaryWriter.writeCsv(output.fileSystem(), summary, new Path(staging, "summary.csv"));
     output.writeString(new Path(staging, "sweep.yaml"), sweep.sourceYaml());
@@ -131,39 +139,47 @@ public final class EnsembleJob {
         cells.size() * sweep.ensembleSize(), diverged, false);
   }
 
-  private List<SummaryRow> compareWithTheory(CentralMoments[] perCell, long[] divergedPerCell) {
-    Map<String, TheoryPrediction> theoryBySetup = new HashMap<>();
+  private Map<Integer, TheoryPrediction> solveTheory(TheoryCache cache) {
+    Map<Integer, TheoryPrediction> byCell = new HashMap<>();
+    for (Cell cell : sweep.cells()) {
+      try {
+        byCell.put(cell.index(), cache.predict(cell.setup()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return byCell;
+  }
+
+  private static Map<Integer, TheoryPrediction> joinTheory(
+      CompletableFuture<Map<Integer, TheoryPrediction>> theory) throws IOException {
+    try {
+      return theory.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private List<SummaryRow> compare(CentralMoments[] perCell, long[] divergedPerCell,
+      Map<Integer, TheoryPrediction> theory) {
     List<SummaryRow> rows = new ArrayList<>();
     for (Cell cell : sweep.cells()) {
       TwoLayerSetup setup = cell.setup();
-      String key = theoryKey(setup);
-      TheoryPrediction theory = theoryBySetup.computeIfAbsent(key, k -> solveTheory(setup));
       CentralMoments moments = perCell[cell.index()];
       if (moments == null) {
         moments = new CentralMoments(setup.grid().recordCount()
-            * new io.finitewidth.model.ObservableLayout(setup.task().trainPoints(),
-                setup.task().testPoints()).size());
+            * new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints()).size());
       }
-      rows.addAll(TheoryComparison.rows(cell, moments, divergedPerCell[cell.index()], theory));
+      rows.addAll(TheoryComparison.rows(cell, moments, divergedPerCell[cell.index()],
+          theory.get(cell.index())));
     }
     return rows;
-  }
-
-  private TheoryPrediction solveTheory(TwoLayerSetup setup) {
-    long start = System.nanoTime();
-    TheorySettings t = sweep.theory();
-    TheoryPrediction p = TwoLayerTheory.predict(setup, new TheoryOptions(t.particles(), t.seed(),
-        t.lazyMaxGamma0(), t.propagatorParticles(), t.tangentParticles(), t.replicas()));
-    LOG.info("theory solved: activation={} gamma0={} mean={} nvar={} seconds={}",
-        setup.activation().label(), setup.gamma0(), p.meanMethod(), p.nvarMethod(),
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
-    return p;
-  }
-
-  /** Cells that differ only in width share one theory. */
-  static String theoryKey(TwoLayerSetup s) {
-    return s.activation() + "|" + s.gamma0() + "|" + s.loss() + "|" + s.grid() + "|"
-        + s.centred() + "|" + s.task().fingerprint();
   }
 
   private ProgressReporter progressFor(List<SeedBlock> blocks, int partitions) {

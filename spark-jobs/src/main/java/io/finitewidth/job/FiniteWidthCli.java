@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /** The command line: {@code finite-width run SWEEP.yaml [--out DIR]} and friends. */
 @Command(name = "finite-width", mixinStandardHelpOptions = true, version = "finite-width 0.1.0",
     description = "Ensembles of finite-width mean-field networks on Spark, beside DMFT.",
-    subcommands = {FiniteWidthCli.Run.class, FiniteWidthCli.Validate.class},
+    subcommands = {FiniteWidthCli.Run.class, FiniteWidthCli.Theory.class,
+        FiniteWidthCli.Validate.class},
     footer = {"", "Example:", "  submit/local conf/quickstart.yaml --out runs/quickstart"})
 public final class FiniteWidthCli implements Callable<Integer> {
 
@@ -72,6 +73,26 @@ public final class FiniteWidthCli implements Callable<Integer> {
       System.out.printf("%s: %d cells, %d networks, %d seed blocks, output %s%n", sweep.name(),
           sweep.cells().size(), sweep.cells().size() * sweep.ensembleSize(),
           sweep.allBlocks().size(), sweep.output());
+      return 0;
+    }
+  }
+
+  @Command(name = "theory", mixinStandardHelpOptions = true,
+      description = "Compute the DMFT predictions of every distinct cell of a sweep (widths"
+          + " share one), without Spark, and write them as long-format CSV.",
+      footer = {"", "Example:", "  finite-width theory conf/quickstart.yaml --csv theory.csv"})
+  static final class Theory implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "the sweep file")
+    Path sweepFile;
+
+    @Option(names = "--csv", paramLabel = "FILE", defaultValue = "theory.csv",
+        description = "where to write the predictions (default: ${DEFAULT-VALUE})")
+    Path csv;
+
+    @Override
+    public Integer call() throws Exception {
+      Sweep sweep = SweepLoader.load(sweepFile, null);
+      TheoryPredictions.writeCsv(sweep, csv, System.out);
       return 0;
     }
   }

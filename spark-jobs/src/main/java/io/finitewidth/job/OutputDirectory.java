@@ -17,7 +17,8 @@ import org.apache.hadoop.fs.Path;
  * that dies leaves the earlier results whole and no fingerprint claiming otherwise.
  *
  * <p>Layout: {@code SWEEP_FINGERPRINT} (the sweep's content hash), {@code sweep.yaml} (the file
- * as given), {@code networks/}, {@code summary/}, {@code summary.csv}.
+ * as given), {@code networks/}, {@code summary/}, {@code summary.csv}, and {@code theory/} (the
+ * theory cache, written as predictions are solved and kept across runs).
  */
 final class OutputDirectory {
   static final String FINGERPRINT_FILE = "SWEEP_FINGERPRINT";
@@ -69,7 +70,8 @@ final class OutputDirectory {
           + abbreviate(fingerprint) + "); allowed: a new directory (--out), or remove it first");
     }
     for (FileStatus child : fs.listStatus(root)) {
-      if (!child.getPath().getName().startsWith(STAGING_PREFIX)) {
+      String name = child.getPath().getName();
+      if (!name.startsWith(STAGING_PREFIX) && !name.equals(TheoryCache.FOLDER)) {
         throw new IllegalArgumentException("output: '" + root + "' exists and holds '"
             + child.getPath().getName() + "', which is not a finished sweep's result;"
             + " allowed: a new or empty directory, or one holding this sweep's results");

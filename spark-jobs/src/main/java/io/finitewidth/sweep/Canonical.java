@@ -11,7 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Canonical text for numbers, SHA-256 digests and the SplitMix64 finaliser used for seeds. */
-final class Canonical {
+public final class Canonical {
   /** 2^64 / φ, the SplitMix64 increment (Steele, Lea and Flood, OOPSLA 2014). */
   static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
@@ -74,7 +74,7 @@ final class Canonical {
     return ByteBuffer.wrap(sha256(text.getBytes(StandardCharsets.UTF_8))).getLong();
   }
 
-  static String sha256Hex(String text) {
+  public static String sha256Hex(String text) {
     return HexFormat.of().formatHex(sha256(text.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -82,7 +82,7 @@ final class Canonical {
    * SHA-256 over the task's numbers: P, Q, D, then every train input, train target, test input and
    * test target as IEEE-754 bits in that order. Equal only for bit-identical tasks.
    */
-  static String taskDigest(Task task) {
+  public static String taskDigest(Task task) {
     MessageDigest digest = newSha256();
     ByteBuffer buffer = ByteBuffer.allocate(Long.BYTES);
     for (long n : new long[] {task.trainPoints(), task.testPoints(), task.dim()}) {

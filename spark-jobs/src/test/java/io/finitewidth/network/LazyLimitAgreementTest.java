@@ -39,13 +39,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * the test can fail when the theory or the trainer is wrong by that much.
  */
 @Tag("slow")
-class LazyLimitAgreementTest {
+public class LazyLimitAgreementTest {
   static final double MAX_ABS_Z = 4.0;
   static final int WIDTH = 1024;
   static final int ENSEMBLE = 384;
   static final int BLOCK = 64;
 
-  static Task canonicalTask() throws Exception {
+  public static Task canonicalTask() throws Exception {
     JsonNode root = new ObjectMapper().readTree(
         Path.of("..", "data", "theory-canonical.json").toFile());
     int p = root.get("y").size();
