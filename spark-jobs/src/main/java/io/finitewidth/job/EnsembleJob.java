@@ -4,6 +4,7 @@ import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
 import io.finitewidth.stats.CentralMoments;
+import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import io.finitewidth.sweep.Sweep;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +44,8 @@ public final class EnsembleJob {
   private final Sweep sweep;
   private final PrintStream console;
   private final boolean force;
+  /** Blocks per wave: a few tasks per core keep every core busy while bounding lost work. */
+  static final int WAVE_TASKS_PER_CORE = 4;
 
   public EnsembleJob(Sweep sweep, PrintStream console, boolean force) {
     this.sweep = sweep;
@@ -54,34 +56,53 @@ public final class EnsembleJob {
   public Outcome run() throws IOException {
     OutputDirectory output = OutputDirectory.open(sweep.output(),
         new org.apache.hadoop.conf.Configuration());
-    OutputDirectory.State state = output.check(sweep.fingerprint(), sweep.name());
+    String family = family(sweep);
+    OutputDirectory.State state = output.check(sweep.fingerprint(), family, sweep.name());
     if (state == OutputDirectory.State.SAME_SWEEP_COMPLETE && !force) {
       console.println("output " + output.root() + " already holds this sweep's results;"
           + " nothing to do (--force recomputes them)");
       return new Outcome(output.root().toString(), List.of(), 0, 0, true);
     }
+    BlockStore store = new BlockStore(output.fileSystem(), output.root());
     List<SeedBlock> blocks = sweep.allBlocks();
-    int partitions = sweep.spark().partitions() > 0
-        ? Math.min(sweep.spark().partitions(), blocks.size()) : blocks.size();
-    LOG.info("sweep loaded: name={} cells={} networks={} blocks={} partitions={}", sweep.name(),
+    List<SeedBlock> pending = new ArrayList<>();
+    for (SeedBlock block : blocks) {
+      if (force || !store.has(sweep.cells().get(block.cellIndex()), block)) {
+        pending.add(block);
+      }
+    }
+    LOG.info("sweep loaded: name={} cells={} networks={} blocks={} to_train={}", sweep.name(),
         sweep.cells().size(), sweep.cells().size() * sweep.ensembleSize(), blocks.size(),
-        partitions);
+        pending.size());
+    if (pending.size() < blocks.size()) {
+      console.printf(Locale.ROOT, "resuming: %d of %d seed blocks already finished in %s%n",
+          blocks.size() - pending.size(), blocks.size(), output.root());
+    }
+    output.claim(family);
 
     SparkSession spark = SparkSessions.start(sweep.spark().master(), "finite-width " + sweep.name());
     try {
-      return runOnSpark(spark, output, blocks, partitions);
+      return runOnSpark(spark, output, store, blocks, pending);
     } finally {
       spark.stop();
     }
   }
 
-  private Outcome runOnSpark(SparkSession spark, OutputDirectory output, List<SeedBlock> blocks,
-      int partitions) throws IOException {
+  /**
+   * What must agree for finished blocks in a directory to be reused by this sweep: the sweep
+   * seed (every network seed derives from it), the precision and the task. Cells, widths, γ0
+   * and E may differ: blocks are stored per cell and per network range.
+   */
+  static String family(Sweep sweep) {
+    return Canonical.sha256Hex("finite-width sweep family v1\nseed=" + sweep.seed()
+        + "\nprecision=" + sweep.precision() + "\ntask=" + Canonical.taskDigest(sweep.task()));
+  }
+
+  private Outcome runOnSpark(SparkSession spark, OutputDirectory output, BlockStore store,
+      List<SeedBlock> blocks, List<SeedBlock> pending) throws IOException {
     output.removeStaging();
-    Path staging = output.newStaging();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    ProgressReporter progress = progressFor(blocks, partitions);
-    spark.sparkContext().addSparkListener(progress);
+    List<Cell> cells = sweep.cells();
 
     // The driver solves the theory while the executors train (on a cluster it has its own
     // cores); predictions are cached in the output's theory/ folder across runs.
@@ -90,28 +111,28 @@ public final class EnsembleJob {
     CompletableFuture<Map<Integer, TheoryPrediction>> theory =
         CompletableFuture.supplyAsync(() -> solveTheory(theoryCache));
 
-    // Train every block once; both outputs below read the cached results.
-    List<Cell> cells = sweep.cells();
-    JavaRDD<BlockResult> trained = jsc.parallelize(blocks, partitions)
-        .map(new BlockTrainer(cells, sweep.seed(), sweep.precision()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    // Train the pending blocks in waves; each wave's blocks are committed (networks rows, then
+    // moments) before the next starts, so a killed run loses at most one wave.
     long start = System.nanoTime();
-    spark.createDataFrame(trained.flatMap(b -> NetworksTable.rows(b, cells)),
-        NetworksTable.SCHEMA).write().mode(SaveMode.ErrorIfExists)
-        .parquet(new Path(staging, "networks").toString());
-    List<BlockResult.BlockMoments> blockMoments = trained.map(BlockResult::blockMoments).collect();
-    trained.unpersist(false);
+    int waveBlocks = Math.max(1, sweep.spark().partitions() > 0 ? sweep.spark().partitions()
+        : WAVE_TASKS_PER_CORE * jsc.defaultParallelism());
+    ProgressReporter progress = new ProgressReporter(pending, cells.size(), console,
+        System.console() != null);
+    spark.sparkContext().addSparkListener(progress);
+    for (int from = 0; from < pending.size(); from += waveBlocks) {
+      List<SeedBlock> wave = pending.subList(from, Math.min(pending.size(), from + waveBlocks));
+      progress.beginWave(wave);
+      trainWave(spark, jsc, output, store, wave);
+    }
     spark.sparkContext().removeSparkListener(progress);
-    LOG.info("training done: networks={} seconds={}", sweep.cells().size() * sweep.ensembleSize(),
+    LOG.info("training done: blocks={} seconds={}", pending.size(),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
 
-    // Merge in seed-block order, whatever order the blocks finished in.
-    List<BlockResult.BlockMoments> ordered = new ArrayList<>(blockMoments);
-    ordered.sort(Comparator.comparingInt(BlockResult.BlockMoments::cellIndex)
-        .thenComparingInt(BlockResult.BlockMoments::blockIndex));
+    // Merge every block of every cell in seed-block order, whenever and wherever it was trained.
     CentralMoments[] perCell = new CentralMoments[cells.size()];
     long[] divergedPerCell = new long[cells.size()];
-    for (BlockResult.BlockMoments b : ordered) {
+    for (SeedBlock block : blocks) {
+      BlockResult.BlockMoments b = store.read(cells.get(block.cellIndex()), block);
       if (perCell[b.cellIndex()] == null) {
         perCell[b.cellIndex()] = new CentralMoments(b.moments().slots());
       }
@@ -120,6 +141,7 @@ public final class EnsembleJob {
     }
 
     List<SummaryRow> summary = compare(perCell, divergedPerCell, joinTheory(theory));
+    Path staging = output.newStaging();
     SummaryWriter.writeParquet(spark, summary, new Path(staging, "summary"));
     SummaryWriter.writeCsv(output.fileSystem(), summary, new Path(staging, "summary.csv"));
     output.writeString(new Path(staging, "sweep.yaml"), sweep.sourceYaml());
@@ -137,6 +159,35 @@ public final class EnsembleJob {
     }
     return new Outcome(output.root().toString(), summary,
         cells.size() * sweep.ensembleSize(), diverged, false);
+  }
+
+  /** Trains one wave of blocks and commits each: networks rows into place, then moments. */
+  private void trainWave(SparkSession spark, JavaSparkContext jsc, OutputDirectory output,
+      BlockStore store, List<SeedBlock> wave) throws IOException {
+    List<Cell> cells = sweep.cells();
+    Path staging = output.newStaging();
+    JavaRDD<BlockResult> trained = jsc.parallelize(new ArrayList<>(wave), wave.size())
+        .map(new BlockTrainer(cells, sweep.seed(), sweep.precision()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Path stagedNetworks = new Path(staging, "networks");
+    spark.createDataFrame(trained.flatMap(b -> NetworksTable.rows(b, cells)),
+        NetworksTable.SCHEMA).write().mode(SaveMode.ErrorIfExists)
+        .partitionBy(NetworksTable.PARTITION_COLUMNS).parquet(stagedNetworks.toString());
+    List<BlockResult.BlockMoments> moments = trained.map(BlockResult::blockMoments).collect();
+    trained.unpersist(false);
+
+    Map<String, BlockResult.BlockMoments> byBlock = new HashMap<>();
+    for (BlockResult.BlockMoments m : moments) {
+      byBlock.put(m.cellIndex() + "/" + m.blockIndex(), m);
+    }
+    for (SeedBlock block : wave) {
+      Cell cell = cells.get(block.cellIndex());
+      String partition = NetworksTable.partitionPath(cell, block);
+      output.replace(new Path(stagedNetworks, partition),
+          new Path(new Path(output.root(), "networks"), partition));
+      store.write(cell, block, byBlock.get(block.cellIndex() + "/" + block.blockIndex()));
+    }
+    output.fileSystem().delete(staging, true);
   }
 
   private Map<Integer, TheoryPrediction> solveTheory(TheoryCache cache) {
@@ -180,23 +231,5 @@ public final class EnsembleJob {
           theory.get(cell.index())));
     }
     return rows;
-  }
-
-  private ProgressReporter progressFor(List<SeedBlock> blocks, int partitions) {
-    // Spark's parallelize slices positions [p·n/k, (p+1)·n/k) into partition p.
-    int n = blocks.size();
-    int[] networks = new int[partitions];
-    int[][] cellsOf = new int[partitions][];
-    for (int p = 0; p < partitions; p++) {
-      int from = (int) ((long) p * n / partitions);
-      int to = (int) ((long) (p + 1) * n / partitions);
-      cellsOf[p] = new int[to - from];
-      for (int b = from; b < to; b++) {
-        networks[p] += blocks.get(b).count();
-        cellsOf[p][b - from] = blocks.get(b).cellIndex();
-      }
-    }
-    return new ProgressReporter(networks, cellsOf, sweep.cells().size(), console,
-        System.console() != null);
   }
 }

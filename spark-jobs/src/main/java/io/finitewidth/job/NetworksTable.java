@@ -3,6 +3,7 @@ package io.finitewidth.job;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.network.NetworkTrajectory;
 import io.finitewidth.sweep.Cell;
+import io.finitewidth.sweep.SeedBlock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,7 +21,12 @@ import org.apache.spark.sql.types.StructType;
 final class NetworksTable {
   static final int SCHEMA_VERSION = 1;
 
+  /** Partition folders: {@code networks/cell_key=<hash>/block=<first network>/}. */
+  static final String[] PARTITION_COLUMNS = {"cell_key", "block"};
+
   static final StructType SCHEMA = new StructType(new StructField[] {
+      DataTypes.createStructField("cell_key", DataTypes.StringType, false),
+      DataTypes.createStructField("block", DataTypes.IntegerType, false),
       DataTypes.createStructField("cell", DataTypes.IntegerType, false),
       DataTypes.createStructField("width", DataTypes.IntegerType, false),
       DataTypes.createStructField("gamma0", DataTypes.DoubleType, false),
@@ -48,18 +54,21 @@ final class NetworksTable {
   }
 
   /** The rows of one block, in network then step order. */
-  static Iterator<Row> rows(BlockResult block, List<Cell> cells) {
-    Cell cell = cells.get(block.cellIndex());
+  static Iterator<Row> rows(BlockResult result, List<Cell> cells) {
+    Cell cell = cells.get(result.cellIndex());
+    String cellKey = BlockStore.cellHash(cell);
+    int firstNetwork = result.networks().get(0).networkIndex();
     int p = cell.setup().task().trainPoints();
     int q = cell.setup().task().testPoints();
     ObservableLayout layout = new ObservableLayout(p, q);
     int[] steps = cell.setup().grid().recordSteps();
     double[] times = cell.setup().grid().times();
     List<Row> rows = new ArrayList<>();
-    for (NetworkTrajectory n : block.networks()) {
+    for (NetworkTrajectory n : result.networks()) {
       for (int r = 0; r < steps.length; r++) {
         double[] v = n.observables()[r];
-        rows.add(RowFactory.create(cell.index(), cell.width(), cell.setup().gamma0(),
+        rows.add(RowFactory.create(cellKey, firstNetwork, cell.index(), cell.width(),
+            cell.setup().gamma0(),
             cell.setup().activation().label(), cell.setup().grid().dt(), n.networkIndex(),
             n.seed(), steps[r], times[r], n.diverged(), v[layout.lossIndex()],
             vector(v, layout.predictionTrain(0), p), vector(v, layout.predictionTest(0), q),
@@ -68,6 +77,11 @@ final class NetworksTable {
       }
     }
     return rows.iterator();
+  }
+
+  /** The folder of one block's rows below networks/. */
+  static String partitionPath(Cell cell, SeedBlock block) {
+    return "cell_key=" + BlockStore.cellHash(cell) + "/block=" + block.firstNetwork();
   }
 
   private interface PairIndex {

@@ -16,14 +16,18 @@ import org.apache.hadoop.fs.Path;
  * moved into place only when complete, then the sweep's fingerprint file is written last: a run
  * that dies leaves the earlier results whole and no fingerprint claiming otherwise.
  *
- * <p>Layout: {@code SWEEP_FINGERPRINT} (the sweep's content hash), {@code sweep.yaml} (the file
- * as given), {@code networks/}, {@code summary/}, {@code summary.csv}, and {@code theory/} (the
- * theory cache, written as predictions are solved and kept across runs).
+ * <p>Layout: {@code SWEEP_FAMILY} (hash of seed, precision and task, written first),
+ * {@code SWEEP_FINGERPRINT} (hash of everything that determines the results, written last),
+ * {@code sweep.yaml} (the file as given), {@code networks/} (one partition per finished seed
+ * block), {@code blocks/} (their moments: see {@link BlockStore}), {@code summary/},
+ * {@code summary.csv}, and {@code theory/} (the theory cache).
  */
 final class OutputDirectory {
   static final String FINGERPRINT_FILE = "SWEEP_FINGERPRINT";
   static final String STAGING_PREFIX = "_staging-";
-  static final String[] RESULTS = {"networks", "summary", "summary.csv", "sweep.yaml"};
+  static final String FAMILY_FILE = "SWEEP_FAMILY";
+  /** Replaced as a whole at each commit; networks/ and blocks/ grow block by block instead. */
+  static final String[] RESULTS = {"summary", "summary.csv", "sweep.yaml"};
 
   private final Path root;
   private final FileSystem fs;
@@ -46,12 +50,12 @@ final class OutputDirectory {
   enum State { EMPTY, SAME_SWEEP_COMPLETE }
 
   /**
-   * Refuses a directory that holds anything but this sweep's results (or leftovers of an
-   * interrupted staging folder).
+   * Refuses a directory that holds anything but results of this sweep's family (same seed,
+   * precision and task, whose finished blocks it can reuse) or leftovers of an interrupted run.
    *
    * @throws IllegalArgumentException naming the path and what it holds
    */
-  State check(String fingerprint, String sweepName) throws IOException {
+  State check(String fingerprint, String family, String sweepName) throws IOException {
     if (!fs.exists(root)) {
       return State.EMPTY;
     }
@@ -59,25 +63,48 @@ final class OutputDirectory {
       throw new IllegalArgumentException("output: '" + root + "' is a file, not a directory;"
           + " allowed: a new or empty directory, or one holding this sweep's results");
     }
-    Path marker = new Path(root, FINGERPRINT_FILE);
-    if (fs.exists(marker)) {
-      String found = readString(marker).trim();
-      if (found.equals(fingerprint)) {
-        return State.SAME_SWEEP_COMPLETE;
+    Path familyFile = new Path(root, FAMILY_FILE);
+    if (fs.exists(familyFile)) {
+      String found = readString(familyFile).trim();
+      if (!found.equals(family)) {
+        throw new IllegalArgumentException("output: '" + root + "' holds the results of a"
+            + " different sweep (another seed, precision or task; family " + abbreviate(found)
+            + ", this sweep '" + sweepName + "' is " + abbreviate(family) + "); allowed: a new"
+            + " directory (--out), or remove it first");
       }
-      throw new IllegalArgumentException("output: '" + root + "' holds the results of a different"
-          + " sweep (fingerprint " + abbreviate(found) + ", this sweep '" + sweepName + "' is "
-          + abbreviate(fingerprint) + "); allowed: a new directory (--out), or remove it first");
+      Path marker = new Path(root, FINGERPRINT_FILE);
+      boolean complete = fs.exists(marker) && readString(marker).trim().equals(fingerprint);
+      return complete ? State.SAME_SWEEP_COMPLETE : State.EMPTY;
     }
     for (FileStatus child : fs.listStatus(root)) {
       String name = child.getPath().getName();
       if (!name.startsWith(STAGING_PREFIX) && !name.equals(TheoryCache.FOLDER)) {
         throw new IllegalArgumentException("output: '" + root + "' exists and holds '"
-            + child.getPath().getName() + "', which is not a finished sweep's result;"
-            + " allowed: a new or empty directory, or one holding this sweep's results");
+            + name + "', which is not a finite-width sweep's result; allowed: a new or empty"
+            + " directory, or one holding results of this sweep");
       }
     }
     return State.EMPTY;
+  }
+
+  /** Marks the directory as this sweep family's before any block is written into it. */
+  void claim(String family) throws IOException {
+    fs.mkdirs(root);
+    Path familyFile = new Path(root, FAMILY_FILE);
+    if (!fs.exists(familyFile)) {
+      writeString(familyFile, family + "\n");
+    }
+  }
+
+  /** Moves {@code from} to {@code to}, replacing what was there. */
+  void replace(Path from, Path to) throws IOException {
+    if (fs.exists(to)) {
+      fs.delete(to, true);
+    }
+    fs.mkdirs(to.getParent());
+    if (!fs.rename(from, to)) {
+      throw new IOException("could not move " + from + " to " + to);
+    }
   }
 
   /** A fresh staging folder inside the output directory. */

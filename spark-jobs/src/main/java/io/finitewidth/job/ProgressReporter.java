@@ -2,56 +2,60 @@ package io.finitewidth.job;
 
 import java.io.PrintStream;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Locale;
+import io.finitewidth.sweep.SeedBlock;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
  * Prints cells and networks done of total, throughput and ETA while the training stage runs: one
  * line refreshed in place on a terminal, plain lines every {@link #PLAIN_INTERVAL_MILLIS} when
- * output is not a terminal. Counts finished partitions once each, so retried, speculative or
- * cached re-reads of a partition never count twice.
+ * output is not a terminal. Work is submitted in waves, one seed block per partition; each
+ * partition of a wave counts once, so retried, speculative or cached re-reads never count twice.
  */
 final class ProgressReporter extends SparkListener {
   static final long PLAIN_INTERVAL_MILLIS = 10_000;
   private static final long TERMINAL_INTERVAL_MILLIS = 500;
 
-  private final int[] networksPerPartition;
-  private final int[][] cellsPerPartition;
   private final int[] blocksPerCell;
   private final int totalNetworks;
   private final PrintStream out;
   private final boolean terminal;
   private final long startNanos = System.nanoTime();
-  private final BitSet done;
   private final int[] blocksDonePerCell;
+  private List<SeedBlock> wave = List.of();
+  private BitSet done = new BitSet();
   private int networksDone;
   private int cellsDone;
   private long lastPrintMillis;
 
   /**
-   * @param networksPerPartition networks trained by each partition
-   * @param cellsPerPartition for each partition, the cell index of each block it holds
+   * @param pending the blocks this run trains, in the order they are submitted
+   * @param cellCount cells of the sweep (cells with nothing pending count as done)
    */
-  ProgressReporter(int[] networksPerPartition, int[][] cellsPerPartition, int cellCount,
-      PrintStream out, boolean terminal) {
-    this.networksPerPartition = networksPerPartition.clone();
-    this.cellsPerPartition = cellsPerPartition;
+  ProgressReporter(List<SeedBlock> pending, int cellCount, PrintStream out, boolean terminal) {
     this.blocksPerCell = new int[cellCount];
-    for (int[] cells : cellsPerPartition) {
-      for (int c : cells) {
-        blocksPerCell[c]++;
-      }
-    }
     int total = 0;
-    for (int n : networksPerPartition) {
-      total += n;
+    for (SeedBlock b : pending) {
+      blocksPerCell[b.cellIndex()]++;
+      total += b.count();
+    }
+    for (int c = 0; c < cellCount; c++) {
+      if (blocksPerCell[c] == 0) {
+        cellsDone++;
+      }
     }
     this.totalNetworks = total;
     this.out = out;
     this.terminal = terminal;
-    this.done = new BitSet(networksPerPartition.length);
     this.blocksDonePerCell = new int[cellCount];
+  }
+
+  /** The blocks of the next Spark job, one per partition in this order. */
+  synchronized void beginWave(List<SeedBlock> blocks) {
+    wave = List.copyOf(blocks);
+    done = new BitSet(blocks.size());
   }
 
   @Override
@@ -60,15 +64,14 @@ final class ProgressReporter extends SparkListener {
       return;
     }
     int partition = taskEnd.taskInfo().index();
-    if (partition < 0 || partition >= networksPerPartition.length || done.get(partition)) {
+    if (partition < 0 || partition >= wave.size() || done.get(partition)) {
       return;
     }
     done.set(partition);
-    networksDone += networksPerPartition[partition];
-    for (int c : cellsPerPartition[partition]) {
-      if (++blocksDonePerCell[c] == blocksPerCell[c]) {
-        cellsDone++;
-      }
+    SeedBlock block = wave.get(partition);
+    networksDone += block.count();
+    if (++blocksDonePerCell[block.cellIndex()] == blocksPerCell[block.cellIndex()]) {
+      cellsDone++;
     }
     long now = System.currentTimeMillis();
     boolean finished = networksDone == totalNetworks;

@@ -117,4 +117,34 @@ public final class CentralMoments implements Serializable {
   public double unbiasedVariance(int k) {
     return count < 2 ? Double.NaN : m2[k] / (count - 1);
   }
+
+  /**
+   * Writes the accumulator in a stable binary form (slots, count, then mean, M2, M3, M4 as
+   * IEEE-754 doubles), so stored moments read back bit for bit.
+   */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    out.writeInt(mean.length);
+    out.writeLong(count);
+    for (double[] a : new double[][] {mean, m2, m3, m4}) {
+      for (double v : a) {
+        out.writeDouble(v);
+      }
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static CentralMoments readFrom(java.io.DataInput in) throws java.io.IOException {
+    int slots = in.readInt();
+    if (slots < 0) {
+      throw new java.io.IOException("corrupt moments: " + slots + " slots");
+    }
+    CentralMoments m = new CentralMoments(slots);
+    m.count = in.readLong();
+    for (double[] a : new double[][] {m.mean, m.m2, m.m3, m.m4}) {
+      for (int k = 0; k < slots; k++) {
+        a[k] = in.readDouble();
+      }
+    }
+    return m;
+  }
 }

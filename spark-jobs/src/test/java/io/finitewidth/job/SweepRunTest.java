@@ -29,6 +29,11 @@ class SweepRunTest {
 
   static Path writeSweep(Path dir, String name, String output, int partitions, String extra)
       throws Exception {
+    return writeSweep(dir, name, output, partitions, 23, extra);
+  }
+
+  static Path writeSweep(Path dir, String name, String output, int partitions, int ensemble,
+      String extra) throws Exception {
     String yaml = """
         name: %s
         seed: 17
@@ -38,7 +43,7 @@ class SweepRunTest {
           widths: [16, 48]
           gamma0: [0.5]
         ensemble:
-          size: 23
+          size: %d
           block_size: 5
         training:
           dt: 0.2
@@ -51,15 +56,19 @@ class SweepRunTest {
           particles: 2000
         spark:
           partitions: %d
-        %s""".formatted(name, output, CANONICAL, partitions, extra);
+        %s""".formatted(name, output, ensemble, CANONICAL, partitions, extra);
     Path file = dir.resolve(name + ".yaml");
     Files.writeString(file, yaml);
     return file;
   }
 
   private static EnsembleJob.Outcome run(Path sweepFile) throws Exception {
+    return run(sweepFile, new ByteArrayOutputStream());
+  }
+
+  private static EnsembleJob.Outcome run(Path sweepFile, ByteArrayOutputStream console)
+      throws Exception {
     Sweep sweep = SweepLoader.load(sweepFile, null);
-    ByteArrayOutputStream console = new ByteArrayOutputStream();
     return new EnsembleJob(sweep, new PrintStream(console, true, StandardCharsets.UTF_8), false)
         .run();
   }
@@ -99,7 +108,7 @@ class SweepRunTest {
       throws Exception {
     Path out = dir.resolve("out");
     Files.createDirectories(out);
-    Files.writeString(out.resolve(OutputDirectory.FINGERPRINT_FILE), "0123456789abcdef\n");
+    Files.writeString(out.resolve(OutputDirectory.FAMILY_FILE), "0123456789abcdef\n");
     Files.writeString(out.resolve("summary.csv"), "precious\n");
     Sweep sweep = SweepLoader.load(writeSweep(dir, "other", out.toString(), 0, ""), null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -119,5 +128,41 @@ class SweepRunTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new EnsembleJob(sweep, System.err, false).run());
     assertTrue(e.getMessage().contains("notes.txt"), e.getMessage());
+  }
+
+  @Test
+  void sweepsResumeRaisingEReusesFinishedBlocksAndMatchesAFreshRunBitForBit(@TempDir Path dir)
+      throws Exception {
+    Path fresh = dir.resolve("fresh");
+    Path grown = dir.resolve("grown");
+    run(writeSweep(dir, "fresh", fresh.toString(), 0, 23, ""));
+    byte[] expected = Files.readAllBytes(fresh.resolve("summary.csv"));
+
+    // E = 10 first (blocks 0-4, 5-9), then E = 23 in the same directory.
+    run(writeSweep(dir, "small", grown.toString(), 0, 10, ""));
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    run(writeSweep(dir, "grown", grown.toString(), 0, 23, ""), console);
+    assertTrue(console.toString(StandardCharsets.UTF_8).contains(
+        "resuming: 8 of 20 seed blocks already finished"), console.toString());
+    assertArrayEquals(expected, Files.readAllBytes(grown.resolve("summary.csv")));
+
+    // A finished sweep run again trains nothing.
+    EnsembleJob.Outcome again = run(writeSweep(dir, "grown", grown.toString(), 0, 23, ""));
+    assertTrue(again.skipped());
+
+    // A run killed after some blocks: remove two blocks' results and the completion marker.
+    Files.delete(grown.resolve(OutputDirectory.FINGERPRINT_FILE));
+    List<Path> moments;
+    try (var walk = Files.walk(grown.resolve(BlockStore.FOLDER))) {
+      moments = walk.filter(p -> p.toString().endsWith(".moments")).sorted().limit(2).toList();
+    }
+    for (Path m : moments) {
+      Files.delete(m);
+    }
+    console = new ByteArrayOutputStream();
+    run(writeSweep(dir, "grown", grown.toString(), 0, 23, ""), console);
+    assertTrue(console.toString(StandardCharsets.UTF_8).contains(
+        "resuming: 18 of 20 seed blocks already finished"), console.toString());
+    assertArrayEquals(expected, Files.readAllBytes(grown.resolve("summary.csv")));
   }
 }
