@@ -1,6 +1,7 @@
 package io.finitewidth.job;
 
 import io.finitewidth.network.NetworkTrajectory;
+import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.network.TwoLayerEnsemble;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Cell;
@@ -41,7 +42,7 @@ final class BlockTrainer implements Function<SeedBlock, BlockResult>, Serializab
     TwoLayerEnsemble ensemble = new TwoLayerEnsemble(cell.setup(), cell.width(), dataType);
     List<NetworkTrajectory> networks = ensemble.train(block.firstNetwork(), seeds);
 
-    int slotsPerRecord = ensemble.layout().size();
+    int slotsPerRecord = RecordedSlots.size(ensemble.layout());
     int records = cell.setup().grid().recordCount();
     CentralMoments moments = new CentralMoments(records * slotsPerRecord);
     double[] flat = new double[records * slotsPerRecord];

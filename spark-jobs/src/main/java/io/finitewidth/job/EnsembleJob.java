@@ -3,6 +3,7 @@ package io.finitewidth.job;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
+import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.Cell;
@@ -224,8 +225,8 @@ public final class EnsembleJob {
       TwoLayerSetup setup = cell.setup();
       CentralMoments moments = perCell[cell.index()];
       if (moments == null) {
-        moments = new CentralMoments(setup.grid().recordCount()
-            * new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints()).size());
+        moments = new CentralMoments(setup.grid().recordCount() * RecordedSlots.size(
+            new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints())));
       }
       rows.addAll(TheoryComparison.rows(cell, moments, divergedPerCell[cell.index()],
           theory.get(cell.index())));

@@ -2,6 +2,7 @@ package io.finitewidth.job;
 
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.network.NetworkTrajectory;
+import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ final class NetworksTable {
       DataTypes.createStructField("time", DataTypes.DoubleType, false),
       DataTypes.createStructField("diverged", DataTypes.BooleanType, false),
       DataTypes.createStructField("loss", DataTypes.DoubleType, false),
+      DataTypes.createStructField("sharpness", DataTypes.DoubleType, false),
       array("prediction_train"),
       array("prediction_test"),
       array("ntk"),
@@ -71,6 +73,7 @@ final class NetworksTable {
             cell.setup().gamma0(),
             cell.setup().activation().label(), cell.setup().grid().dt(), n.networkIndex(),
             n.seed(), steps[r], times[r], n.diverged(), v[layout.lossIndex()],
+            v[RecordedSlots.sharpness(layout)],
             vector(v, layout.predictionTrain(0), p), vector(v, layout.predictionTest(0), q),
             square(v, p, layout::ntk), trainTest(v, layout, p, q),
             square(v, p, layout::featureKernel), square(v, p, layout::gradientKernel)));

@@ -2,6 +2,7 @@ package io.finitewidth.job;
 
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
+import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.stats.WidthScaledVariance;
 import io.finitewidth.sweep.Cell;
@@ -31,27 +32,41 @@ final class TheoryComparison {
         setup.task().testPoints());
     int[] steps = setup.grid().recordSteps();
     double[] times = setup.grid().times();
-    List<SummaryRow> rows = new ArrayList<>(steps.length * layout.size());
+    int slots = RecordedSlots.size(layout);
+    List<SummaryRow> rows = new ArrayList<>(steps.length * slots);
     for (int r = 0; r < steps.length; r++) {
-      for (int k = 0; k < layout.size(); k++) {
-        ObservableLayout.Entry entry = layout.entry(k);
-        WidthScaledVariance v = WidthScaledVariance.of(moments, r * layout.size() + k,
-            cell.width());
-        double theoryMean = theory.mean()[r][k];
-        double theoryMeanSe = theory.meanSe()[r][k];
-        double theoryNvar = theory.nvar()[r][k];
-        double theoryNvarSe = theory.nvarSe()[r][k];
+      double[] theorySharpness = sharpness(theory, r, setup.eta());
+      for (int k = 0; k < slots; k++) {
+        boolean derived = k >= layout.size();
+        ObservableLayout.Entry entry = derived ? null : layout.entry(k);
+        WidthScaledVariance v = WidthScaledVariance.of(moments, r * slots + k, cell.width());
+        double theoryMean = derived ? theorySharpness[k - layout.size()] : theory.mean()[r][k];
+        double theoryMeanSe = derived ? Double.NaN : theory.meanSe()[r][k];
+        double theoryNvar = derived ? Double.NaN : theory.nvar()[r][k];
+        double theoryNvarSe = derived ? Double.NaN : theory.nvarSe()[r][k];
+        Integer i = derived || entry.i() < 0 ? null : entry.i();
+        Integer j = derived || entry.j() < 0 ? null : entry.j();
         rows.add(new SummaryRow(cell.index(), cell.width(), setup.gamma0(),
             setup.activation().label(), setup.grid().dt(), steps[r], times[r],
-            entry.observable().label(), entry.i() < 0 ? null : entry.i(),
-            entry.j() < 0 ? null : entry.j(), v.ensemble(), diverged, v.mean(), v.meanSe(),
-            v.nvar(), v.nvarSe(), theoryMean, theoryMeanSe, theoryNvar, theoryNvarSe,
-            v.nvar() / theoryNvar, zScore(v.nvar(), v.nvarSe(), theoryNvar, theoryNvarSe),
+            RecordedSlots.observable(layout, k), i, j, v.ensemble(), diverged, v.mean(),
+            v.meanSe(), v.nvar(), v.nvarSe(), theoryMean, theoryMeanSe, theoryNvar,
+            theoryNvarSe, v.nvar() / theoryNvar,
+            zScore(v.nvar(), v.nvarSe(), theoryNvar, theoryNvarSe),
             zScore(v.mean(), v.meanSe(), theoryMean, theoryMeanSe), theory.meanMethod(),
-            theory.nvarMethod()));
+            derived ? "none" : theory.nvarMethod()));
       }
     }
     return rows;
+  }
+
+  /**
+   * The infinite-width sharpness λmax(K∞) and η·λmax at record r, from the theory's mean NTK
+   * (at infinite width the NTK is deterministic, so λmax of the mean is the mean of λmax). No
+   * standard error or N·Var is claimed for it: that needs NTK covariances, not variances.
+   */
+  private static double[] sharpness(TheoryPrediction theory, int r, double eta) {
+    double lambda = RecordedSlots.largestNtkEigenvalue(theory.layout(), theory.mean()[r]);
+    return new double[] {lambda, eta * lambda};
   }
 
   /**

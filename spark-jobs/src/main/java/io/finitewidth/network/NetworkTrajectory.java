@@ -2,7 +2,8 @@ package io.finitewidth.network;
 
 /**
  * What one network recorded: for each recorded step r, the flat vector of observables laid out by
- * {@link io.finitewidth.model.ObservableLayout} ({@code observables[r][k]}).
+ * {@link RecordedSlots} ({@code observables[r][k]}): the ObservableLayout's entries, then the
+ * sharpness and η times it.
  *
  * @param networkIndex index of the network within its cell's ensemble
  * @param seed the network seed its initial weights were drawn from

@@ -36,7 +36,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
  *
  * <p>Recorded at every step of the time grid (train first, then test points): loss, predictions,
  * NTK K = Φ + G∘Kx on train points and train × test, feature kernel Φ_μν = (1/N) Σ_i φ(h_iμ)φ(h_iν)
- * and gradient kernel G_μν = (1/N) Σ_i w_i² φ'(h_iμ) φ'(h_iν).
+ * and gradient kernel G_μν = (1/N) Σ_i w_i² φ'(h_iμ) φ'(h_iν), then the sharpness (largest NTK
+ * eigenvalue) and η times it ({@link RecordedSlots}).
  */
 public final class TwoLayerEnsemble {
   private final TwoLayerSetup setup;
@@ -204,7 +205,7 @@ public final class TwoLayerEnsemble {
     double[] delta = errors.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     double c = setup.lossFactor();
     for (int b = 0; b < blockSize; b++) {
-      double[] v = new double[layout.size()];
+      double[] v = new double[RecordedSlots.size(layout)];
       int kernelBase = b * points * points;
       double sumSquares = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
@@ -227,6 +228,9 @@ public final class TwoLayerEnsemble {
           v[layout.ntkTrainTest(i, q)] = k[kernelBase + i * points + trainPoints + q];
         }
       }
+      double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
+      v[RecordedSlots.sharpness(layout)] = sharpness;
+      v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
       recorded[b][r] = v;
     }
   }

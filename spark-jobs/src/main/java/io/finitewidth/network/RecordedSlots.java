@@ -1,0 +1,67 @@
+package io.finitewidth.network;
+
+import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.model.SymmetricEigen;
+
+/**
+ * What a network records at each recorded step: the order parameters of
+ * {@link ObservableLayout} (slots 0 … K−1) followed by two derived scalars,
+ *
+ * <ul>
+ *   <li>{@code sharpness} (slot K): λmax, the largest eigenvalue of the NTK on train points;
+ *   <li>{@code sharpness_lr} (slot K + 1): η · λmax with η = c · dt, the step's stability
+ *       number — gradient descent on a quadratic with this curvature is stable for η·λmax < 2
+ *       (the edge of stability).
+ * </ul>
+ */
+public final class RecordedSlots {
+  public static final String SHARPNESS = "sharpness";
+  public static final String SHARPNESS_LR = "sharpness_lr";
+
+  private RecordedSlots() {}
+
+  /** K + 2. */
+  public static int size(ObservableLayout layout) {
+    return layout.size() + 2;
+  }
+
+  public static int sharpness(ObservableLayout layout) {
+    return layout.size();
+  }
+
+  public static int sharpnessLr(ObservableLayout layout) {
+    return layout.size() + 1;
+  }
+
+  /** The name of slot k: an ObservableLayout observable or one of the derived scalars. */
+  public static String observable(ObservableLayout layout, int k) {
+    if (k < layout.size()) {
+      return layout.entry(k).observable().label();
+    }
+    return k == sharpness(layout) ? SHARPNESS : SHARPNESS_LR;
+  }
+
+  /**
+   * λmax of the train-point NTK whose upper triangle sits in {@code values} at the layout's
+   * {@code ntk(i, j)} slots; NaN if any entry is not finite.
+   */
+  public static double largestNtkEigenvalue(ObservableLayout layout, double[] values) {
+    int p = layout.trainPoints();
+    double[][] k = new double[p][p];
+    for (int i = 0; i < p; i++) {
+      for (int j = i; j < p; j++) {
+        double v = values[layout.ntk(i, j)];
+        if (!Double.isFinite(v)) {
+          return Double.NaN;
+        }
+        k[i][j] = v;
+        k[j][i] = v;
+      }
+    }
+    double largest = Double.NEGATIVE_INFINITY;
+    for (double lambda : SymmetricEigen.of(k).values()) {
+      largest = Math.max(largest, lambda);
+    }
+    return largest;
+  }
+}
