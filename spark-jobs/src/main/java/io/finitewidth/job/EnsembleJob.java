@@ -4,6 +4,7 @@ import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
 import io.finitewidth.network.RecordedSlots;
+import io.finitewidth.report.SweepReport;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.Cell;
@@ -62,6 +63,9 @@ public final class EnsembleJob {
     if (state == OutputDirectory.State.SAME_SWEEP_COMPLETE && !force) {
       console.println("output " + output.root() + " already holds this sweep's results;"
           + " nothing to do (--force recomputes them)");
+      if (!output.fileSystem().exists(new Path(output.root(), SweepReport.REPORT_HTML))) {
+        writeReport(output);
+      }
       return new Outcome(output.root().toString(), List.of(), 0, 0, true);
     }
     BlockStore store = new BlockStore(output.fileSystem(), output.root());
@@ -86,6 +90,20 @@ public final class EnsembleJob {
       return runOnSpark(spark, output, store, blocks, pending);
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * The HTML report beside the results. A report that cannot be drawn is a warning, not a failed
+   * run: the data are committed already and {@code finite-width report DIR} can redraw it.
+   */
+  private void writeReport(OutputDirectory output) {
+    try {
+      org.apache.hadoop.fs.Path page = SweepReport.write(output.root().toString(),
+          output.fileSystem().getConf());
+      console.println("report: " + page);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("report not written: {}", e.toString());
     }
   }
 
@@ -148,6 +166,7 @@ public final class EnsembleJob {
     output.writeString(new Path(staging, "sweep.yaml"), sweep.sourceYaml());
     output.commit(staging, sweep.fingerprint());
     LOG.info("comparison written: path={} rows={}", output.root(), summary.size());
+    writeReport(output);
 
     int diverged = 0;
     for (int c = 0; c < cells.size(); c++) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "finite-width", mixinStandardHelpOptions = true, version = "finite-width 0.1.0",
     description = "Ensembles of finite-width mean-field networks on Spark, beside DMFT.",
     subcommands = {FiniteWidthCli.Run.class, FiniteWidthCli.Theory.class,
-        FiniteWidthCli.Validate.class},
+        FiniteWidthCli.Report.class, FiniteWidthCli.Validate.class},
     footer = {"", "Example:", "  submit/local conf/quickstart.yaml --out runs/quickstart"})
 public final class FiniteWidthCli implements Callable<Integer> {
 
@@ -93,6 +93,24 @@ public final class FiniteWidthCli implements Callable<Integer> {
     public Integer call() throws Exception {
       Sweep sweep = SweepLoader.load(sweepFile, null);
       TheoryPredictions.writeCsv(sweep, csv, System.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Redraw report.html (and report/*.png) from a sweep's existing outputs,"
+          + " without training.",
+      footer = {"", "Example:", "  finite-width report runs/quickstart"})
+  static final class Report implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR",
+        description = "a sweep's output directory (local, file://, hdfs://, s3a://)")
+    String outputDir;
+
+    @Override
+    public Integer call() throws Exception {
+      org.apache.hadoop.fs.Path page = io.finitewidth.report.SweepReport.write(outputDir,
+          new org.apache.hadoop.conf.Configuration());
+      System.out.println("report: " + page);
       return 0;
     }
   }

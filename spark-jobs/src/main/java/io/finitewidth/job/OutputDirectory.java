@@ -78,7 +78,8 @@ final class OutputDirectory {
     }
     for (FileStatus child : fs.listStatus(root)) {
       String name = child.getPath().getName();
-      if (!name.startsWith(STAGING_PREFIX) && !name.equals(TheoryCache.FOLDER)) {
+      if (!name.startsWith(STAGING_PREFIX) && !name.equals(TheoryCache.FOLDER)
+          && !name.startsWith(".")) {
         throw new IllegalArgumentException("output: '" + root + "' exists and holds '"
             + name + "', which is not a finite-width sweep's result; allowed: a new or empty"
             + " directory, or one holding results of this sweep");
