@@ -1,6 +1,7 @@
 package io.finitewidth.dmft;
 
 import io.finitewidth.model.Activation;
+import io.finitewidth.model.GaussianQuadrature;
 import io.finitewidth.model.OnlineSetup;
 import io.finitewidth.model.OnlineTask;
 
@@ -97,6 +98,55 @@ public final class OnlineDmft {
 
   private static double flowRate(double s, double target, int dim) {
     return 2.0 / dim * (target - Math.sinh(s));
+  }
+
+  /**
+   * Chi-square grid for {@link #initialOutputCorrection(Activation, int, double)}: trapezoid on
+   * s = |x|² ∈ (0, D + 40√(2D)] with this many points, self-normalised; the integrand is smooth
+   * and the neglected tail beyond 40 standard deviations is below 1e-30.
+   */
+  private static final int CHI_SQUARE_POINTS = 20_000;
+
+  /**
+   * N (E L_N(0) − L∞(0)) for the uncentred network at any width (THEORY-online.md §7e): the
+   * initial output has mean 0 and E_x Var f_init(x) = E_x E φ(h)² / (γ0² N), so the excess is
+   * E_x E φ(h)² / (2 γ0²) exactly, here over the population x ~ N(0, I_D): h | x ~
+   * N(0, |x|²/D) with |x|² ~ χ²_D.
+   */
+  public static double initialOutputCorrection(Activation activation, int dim, double gamma0) {
+    double top = dim + 40 * Math.sqrt(2.0 * dim);
+    double step = top / CHI_SQUARE_POINTS;
+    double mass = 0;
+    double sum = 0;
+    for (int k = 1; k <= CHI_SQUARE_POINTS; k++) {
+      double s = k * step;
+      double density = Math.exp((dim / 2.0 - 1) * Math.log(s) - s / 2);
+      double weight = k == CHI_SQUARE_POINTS ? 0.5 * density : density;
+      mass += weight;
+      sum += weight * secondMoment(activation, s / dim);
+    }
+    return sum / mass / (2 * gamma0 * gamma0);
+  }
+
+  /** The same on a fixed test set: mean_q E φ(h_q)² / (2 γ0²), h_q ~ N(0, |x_q|²/D). */
+  public static double initialOutputCorrection(Activation activation, double[][] testInputs,
+      double gamma0) {
+    double sum = 0;
+    for (double[] x : testInputs) {
+      double norm2 = 0;
+      for (double v : x) {
+        norm2 += v * v;
+      }
+      sum += secondMoment(activation, norm2 / x.length);
+    }
+    return sum / testInputs.length / (2 * gamma0 * gamma0);
+  }
+
+  private static double secondMoment(Activation activation, double variance) {
+    return GaussianQuadrature.TANH_RULE.expect(variance, h -> {
+      double phi = activation.value(h);
+      return phi * phi;
+    });
   }
 
   /** One linear-network trajectory of the exact map, at the setup's recorded steps. */

@@ -81,6 +81,17 @@ class OnlineDmftTest {
   }
 
   @Test
+  void initialOutputCorrection_linearAndTanh_matchReference() {
+    // Linear: E_x E h² = E|x|²/D = 1, so 1/(2γ0²) (§4, exact). Tanh, D = 16: 0.19189/γ0²
+    // (§7e, 5 digits: ± 5e-6; trapezoid errors are ~1e-12).
+    assertEquals(0.5 / 0.25, OnlineDmft.initialOutputCorrection(Activation.LINEAR, DIM, 0.5),
+        1e-9);
+    assertEquals(0.19189, OnlineDmft.initialOutputCorrection(Activation.TANH, DIM, 1.0), 5e-6);
+    assertEquals(0.19189 / 4, OnlineDmft.initialOutputCorrection(Activation.TANH, DIM, 2.0),
+        5e-6 / 4);
+  }
+
+  @Test
   void run_tanhNetwork_isRejected() {
     OnlineTask task = OnlineTask.gaussian(DIM, OnlineTask.Link.TANH, 5, 1, 2);
     OnlineSetup setup = new OnlineSetup(task, Activation.TANH, 1.0, TimeGrid.every(DT, 10, 5), 8,
