@@ -1,5 +1,7 @@
 package io.finitewidth.job;
 
+import io.finitewidth.network.DeepEnsemble;
+import io.finitewidth.network.DeepObservables;
 import io.finitewidth.network.NetworkTrajectory;
 import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.network.TwoLayerEnsemble;
@@ -8,6 +10,7 @@ import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.Precision;
 import io.finitewidth.sweep.SeedBlock;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,10 +42,22 @@ final class BlockTrainer implements Function<SeedBlock, BlockResult>, Serializab
       seeds[b] = cell.networkSeed(sweepSeed, block.firstNetwork() + b);
     }
     DataType dataType = precision == Precision.FLOAT32 ? DataType.FLOAT : DataType.DOUBLE;
-    TwoLayerEnsemble ensemble = new TwoLayerEnsemble(cell.setup(), cell.width(), dataType);
-    List<NetworkTrajectory> networks = ensemble.train(block.firstNetwork(), seeds);
+    List<NetworkTrajectory> networks;
+    int slotsPerRecord;
+    if (cell.deep()) {
+      DeepEnsemble ensemble = new DeepEnsemble(cell.deepSetup(), cell.width(), dataType);
+      networks = new ArrayList<>();
+      for (DeepObservables o : ensemble.train(block.firstNetwork(), seeds)) {
+        networks.add(new NetworkTrajectory(o.networkIndex(), o.seed(), o.values(),
+            o.divergedAtStep()));
+      }
+      slotsPerRecord = cell.deepSetup().layout().size();
+    } else {
+      TwoLayerEnsemble ensemble = new TwoLayerEnsemble(cell.setup(), cell.width(), dataType);
+      networks = ensemble.train(block.firstNetwork(), seeds);
+      slotsPerRecord = RecordedSlots.size(ensemble.layout());
+    }
 
-    int slotsPerRecord = RecordedSlots.size(ensemble.layout());
     int records = cell.setup().grid().recordCount();
     CentralMoments moments = new CentralMoments(records * slotsPerRecord);
     double[] flat = new double[records * slotsPerRecord];

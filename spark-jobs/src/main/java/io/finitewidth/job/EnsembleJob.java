@@ -213,6 +213,9 @@ public final class EnsembleJob {
   private Map<Integer, TheoryPrediction> solveTheory(TheoryCache cache) {
     Map<Integer, TheoryPrediction> byCell = new HashMap<>();
     for (Cell cell : sweep.cells()) {
+      if (cell.deep()) {
+        continue; // deep cells: DeepCells.theory, solved beside their rows
+      }
       try {
         byCell.put(cell.index(), cache.predict(cell.setup()));
       } catch (IOException e) {
@@ -243,6 +246,15 @@ public final class EnsembleJob {
     for (Cell cell : sweep.cells()) {
       TwoLayerSetup setup = cell.setup();
       CentralMoments moments = perCell[cell.index()];
+      if (cell.deep()) {
+        if (moments == null) {
+          moments = new CentralMoments(setup.grid().recordCount()
+              * cell.deepSetup().layout().size());
+        }
+        rows.addAll(DeepCells.rows(cell, moments, divergedPerCell[cell.index()],
+            DeepCells.theory(cell, sweep.theory())));
+        continue;
+      }
       if (moments == null) {
         moments = new CentralMoments(setup.grid().recordCount() * RecordedSlots.size(
             new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints())));

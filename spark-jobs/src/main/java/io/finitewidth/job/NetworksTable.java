@@ -1,5 +1,6 @@
 package io.finitewidth.job;
 
+import io.finitewidth.model.DeepLayout;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.network.NetworkTrajectory;
 import io.finitewidth.network.RecordedSlots;
@@ -33,6 +34,7 @@ final class NetworksTable {
       DataTypes.createStructField("gamma0", DataTypes.DoubleType, false),
       DataTypes.createStructField("activation", DataTypes.StringType, false),
       DataTypes.createStructField("dt", DataTypes.DoubleType, false),
+      DataTypes.createStructField("depth", DataTypes.IntegerType, false),
       DataTypes.createStructField("network", DataTypes.IntegerType, false),
       DataTypes.createStructField("seed", DataTypes.LongType, false),
       DataTypes.createStructField("step", DataTypes.IntegerType, false),
@@ -58,6 +60,9 @@ final class NetworksTable {
   /** The rows of one block, in network then step order. */
   static Iterator<Row> rows(BlockResult result, List<Cell> cells) {
     Cell cell = cells.get(result.cellIndex());
+    if (cell.deep()) {
+      return deepRows(result, cell);
+    }
     String cellKey = BlockStore.cellHash(cell);
     int firstNetwork = result.networks().get(0).networkIndex();
     int p = cell.setup().task().trainPoints();
@@ -71,12 +76,63 @@ final class NetworksTable {
         double[] v = n.observables()[r];
         rows.add(RowFactory.create(cellKey, firstNetwork, cell.index(), cell.width(),
             cell.setup().gamma0(),
-            cell.setup().activation().label(), cell.setup().grid().dt(), n.networkIndex(),
+            cell.setup().activation().label(), cell.setup().grid().dt(), 1, n.networkIndex(),
             n.seed(), steps[r], times[r], n.diverged(), v[layout.lossIndex()],
             v[RecordedSlots.sharpness(layout)],
             vector(v, layout.predictionTrain(0), p), vector(v, layout.predictionTest(0), q),
             square(v, p, layout::ntk), trainTest(v, layout, p, q),
             square(v, p, layout::featureKernel), square(v, p, layout::gradientKernel)));
+      }
+    }
+    return rows.iterator();
+  }
+
+  /**
+   * Rows of a deep cell: as for two-layer cells, with {@code feature_kernel} and
+   * {@code gradient_kernel} holding depth × P × P values (layer-major, layer 1 first) and no
+   * sharpness (NaN).
+   */
+  private static Iterator<Row> deepRows(BlockResult result, Cell cell) {
+    DeepLayout layout = cell.deepSetup().layout();
+    int p = layout.trainPoints();
+    int q = layout.testPoints();
+    int depth = layout.depth();
+    String cellKey = BlockStore.cellHash(cell);
+    int firstNetwork = result.networks().get(0).networkIndex();
+    int[] steps = cell.setup().grid().recordSteps();
+    double[] times = cell.setup().grid().times();
+    List<Row> rows = new ArrayList<>();
+    for (NetworkTrajectory n : result.networks()) {
+      for (int r = 0; r < steps.length; r++) {
+        double[] v = n.observables()[r];
+        Double[] train = new Double[p];
+        Double[] test = new Double[q];
+        for (int a = 0; a < p; a++) {
+          train[a] = v[layout.prediction(a)];
+        }
+        for (int t = 0; t < q; t++) {
+          test[t] = v[layout.prediction(p + t)];
+        }
+        Double[] ntk = new Double[p * p];
+        Double[] ntkTrainTest = new Double[p * q];
+        Double[] phi = new Double[depth * p * p];
+        Double[] g = new Double[depth * p * p];
+        for (int i = 0; i < p; i++) {
+          for (int j = 0; j < p; j++) {
+            ntk[i * p + j] = v[layout.ntk(i, j)];
+            for (int l = 1; l <= depth; l++) {
+              phi[(l - 1) * p * p + i * p + j] = v[layout.featureKernel(l, i, j)];
+              g[(l - 1) * p * p + i * p + j] = v[layout.gradientKernel(l, i, j)];
+            }
+          }
+          for (int t = 0; t < q; t++) {
+            ntkTrainTest[i * q + t] = v[layout.ntk(i, p + t)];
+          }
+        }
+        rows.add(RowFactory.create(cellKey, firstNetwork, cell.index(), cell.width(),
+            cell.setup().gamma0(), cell.setup().activation().label(), cell.setup().grid().dt(),
+            depth, n.networkIndex(), n.seed(), steps[r], times[r], n.diverged(),
+            v[layout.lossIndex()], Double.NaN, train, test, ntk, ntkTrainTest, phi, g));
       }
     }
     return rows.iterator();

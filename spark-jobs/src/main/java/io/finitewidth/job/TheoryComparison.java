@@ -53,7 +53,7 @@ final class TheoryComparison {
             theoryNvarSe, v.nvar() / theoryNvar,
             zScore(v.nvar(), v.nvarSe(), theoryNvar, theoryNvarSe),
             zScore(v.mean(), v.meanSe(), theoryMean, theoryMeanSe), theory.meanMethod(),
-            derived ? "none" : theory.nvarMethod()));
+            derived ? "none" : theory.nvarMethod(), 1));
       }
     }
     return rows;

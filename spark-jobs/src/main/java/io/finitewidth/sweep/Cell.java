@@ -1,5 +1,6 @@
 package io.finitewidth.sweep;
 
+import io.finitewidth.model.DeepSetup;
 import io.finitewidth.model.TimeGrid;
 import io.finitewidth.model.TwoLayerSetup;
 import java.io.Serializable;
@@ -37,18 +38,44 @@ import java.util.Objects;
  * @param setup everything else that fixes training
  * @param dynamics {@code gradient_descent} or {@code gradient_flow}: a label of intent only, both
  *     run the same Euler map
+ * @param depth L, hidden layers (1 = the two-layer network); deep cells train
+ *     {@link DeepSetup} networks built from the same setup ({@link #deepSetup()})
  */
-public record Cell(int index, String key, int width, TwoLayerSetup setup, String dynamics)
-    implements Serializable {
+public record Cell(int index, String key, int width, TwoLayerSetup setup, String dynamics,
+    int depth) implements Serializable {
+
+  /** A two-layer cell (depth 1). */
+  public Cell(int index, String key, int width, TwoLayerSetup setup, String dynamics) {
+    this(index, key, width, setup, dynamics, 1);
+  }
 
   public Cell {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(setup, "setup");
     Objects.requireNonNull(dynamics, "dynamics");
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be ≥ 1, got " + depth);
+    }
     if (index < 0 || width < 1) {
       throw new IllegalArgumentException("cell needs index ≥ 0 and width ≥ 1, got " + index
           + " and " + width);
     }
+  }
+
+  /** The canonical key of a deep cell: the two-layer key plus {@code ;depth=L} when L > 1. */
+  public static String keyOf(int width, TwoLayerSetup setup, int depth) {
+    return depth == 1 ? keyOf(width, setup) : keyOf(width, setup) + ";depth=" + depth;
+  }
+
+  /** Whether this cell trains deep (L > 1) networks. */
+  public boolean deep() {
+    return depth > 1;
+  }
+
+  /** The deep-network setup of this cell (any depth; depth 1 is the two-layer network). */
+  public DeepSetup deepSetup() {
+    return new DeepSetup(setup.task(), setup.activation(), depth, setup.gamma0(), setup.loss(),
+        setup.grid());
   }
 
   /** The canonical key of a setup at a width; {@link #key()} of the cell built from them. */

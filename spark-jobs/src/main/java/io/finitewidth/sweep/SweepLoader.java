@@ -57,7 +57,10 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class SweepLoader {
   static final List<String> ROOT_KEYS = List.of("name", "seed", "output", "network", "ensemble",
       "training", "task", "theory", "spark");
-  static final List<String> NETWORK_KEYS = List.of("activation", "widths", "gamma0", "centred");
+  static final List<String> NETWORK_KEYS = List.of("activation", "widths", "gamma0", "centred",
+      "depth");
+  /** Hidden layers a sweep may ask for. */
+  static final int MAX_DEPTH = 6;
   static final List<String> ENSEMBLE_KEYS = List.of("size", "block_size");
   static final List<String> TRAINING_KEYS = List.of("dynamics", "dt", "steps", "record_every",
       "loss", "precision");
@@ -215,7 +218,7 @@ public final class SweepLoader {
     }
 
     private record Network(List<Activation> activations, List<Long> widths,
-        List<Double> gamma0s, boolean centred) {}
+        List<Double> gamma0s, boolean centred, List<Long> depths) {}
 
     private Network network(Map<String, Object> root) {
       Map<String, Object> section = reader.section(root, "", "network", true, NETWORK_KEYS);
@@ -241,7 +244,20 @@ public final class SweepLoader {
       List<Double> gamma0s = distinct(section, p, "gamma0", rawGamma0,
           (value, field) -> reader.number(value, field, 0, false, "a positive finite number"));
       Boolean centred = reader.bool(section, p, "centred", false);
-      return new Network(activations, widths, gamma0s, Boolean.TRUE.equals(centred));
+      List<Object> rawDepths = reader.items(section, p, "depth", false,
+          "an integer 1.." + MAX_DEPTH + " (hidden layers), or a list of them");
+      List<Long> depths = rawDepths == null ? List.of(1L) : distinct(section, p, "depth",
+          rawDepths, (value, field) -> reader.integer(value, field, 1, MAX_DEPTH,
+              "an integer 1.." + MAX_DEPTH + " (hidden layers)"));
+      if (depths != null && Boolean.TRUE.equals(centred)
+          && depths.stream().anyMatch(d -> d > 1)) {
+        reader.problem("network.centred", true, "false when network.depth > 1 (deep networks"
+            + " are trained and reported uncentred)");
+      }
+      if (activations == null || widths == null || gamma0s == null || depths == null) {
+        return new Network(activations, widths, gamma0s, Boolean.TRUE.equals(centred), depths);
+      }
+      return new Network(activations, widths, gamma0s, Boolean.TRUE.equals(centred), depths);
     }
 
     /**
@@ -608,16 +624,21 @@ public final class SweepLoader {
       widths.sort(Comparator.naturalOrder());
       List<Double> dts = sorted(training.dts);
 
+      List<Long> depths = new ArrayList<>(network.depths);
+      depths.sort(Comparator.naturalOrder());
+
       List<Cell> cells = new ArrayList<>();
       for (Activation activation : activations) {
-        for (double gamma0 : gamma0s) {
-          for (long width : widths) {
-            for (double dt : dts) {
-              TimeGrid grid = TimeGrid.every(dt, training.steps, training.recordEvery);
-              TwoLayerSetup setup = new TwoLayerSetup(task, activation, gamma0, training.loss,
-                  grid, network.centred);
-              cells.add(new Cell(cells.size(), Cell.keyOf((int) width, setup), (int) width,
-                  setup, training.dynamics));
+        for (long depth : depths) {
+          for (double gamma0 : gamma0s) {
+            for (long width : widths) {
+              for (double dt : dts) {
+                TimeGrid grid = TimeGrid.every(dt, training.steps, training.recordEvery);
+                TwoLayerSetup setup = new TwoLayerSetup(task, activation, gamma0, training.loss,
+                    grid, network.centred);
+                cells.add(new Cell(cells.size(), Cell.keyOf((int) width, setup, (int) depth),
+                    (int) width, setup, training.dynamics, (int) depth));
+              }
             }
           }
         }
