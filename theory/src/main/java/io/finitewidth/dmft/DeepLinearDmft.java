@@ -216,61 +216,85 @@ public final class DeepLinearDmft {
 
     /** Forward sweep of layer l at step n: M_hg(n, ·), A_l(n, ·), Cov(h(n), g(·)), Φ_l(n, ·). */
     private void forward(int l, int n) {
-      // Couplings of h(n) to g(k), k < n.
+      int rowN = tri(n, 0);
+      double[] m1 = mhg[l];
+      // Couplings of h(n) to g(k), k < n; Φ_{l−1}[ν][a](k, n) = Φ_{l−1}[a][ν](n, k).
       for (int k = 0; k < n; k++) {
-        int at = tri(n, k) * pa;
+        int at = (rowN + k) * pa;
         for (int a = 0; a < pa; a++) {
           double drift = 0;
           for (int nu = 0; nu < p; nu++) {
-            drift += delta[k][nu] * phiAt(l - 1, nu, a, k, n);
+            drift += delta[k][nu] * (l == 1 ? kx[a][nu] : phi[l - 1][(at + a) * pa + nu]);
           }
           double response = (cavity && l > 1) ? rhv[l - 1][at + a] : 0.0;
-          mhg[l][at + a] = response + eta * drift;
+          m1[at + a] = response + eta * drift;
         }
       }
       // Responses of h(n): to v(m), m < n, and to u[ν](m), m ≤ n (train rows only).
       for (int m = 0; m <= n; m++) {
-        int nm = tri(n, m);
+        int nm = rowN + m;
         for (int a = 0; a < pa; a++) {
           double s = 0;
           for (int k = m; k < n; k++) {
-            s += mhg[l][tri(n, k) * pa + a] * rgv[l][tri(k, m)];
+            s += m1[(rowN + k) * pa + a] * rgv[l][tri(k, m)];
           }
           rhv[l][nm * pa + a] = s;
         }
+        int out = nm * p * p;
         for (int mu = 0; mu < p; mu++) {
+          rhu[l][out + mu * p + mu] = m == n ? 1.0 : 0.0;
           for (int nu = 0; nu < p; nu++) {
-            double s = (m == n && mu == nu) ? 1.0 : 0.0;
-            for (int k = m + 1; k < n; k++) {
-              s += mhg[l][tri(n, k) * pa + mu] * rgu[l][tri(k, m) * p + nu];
+            if (nu != mu) {
+              rhu[l][out + mu * p + nu] = 0.0;
             }
-            rhu[l][(nm * p + mu) * p + nu] = s;
+          }
+        }
+        for (int k = m + 1; k < n; k++) {
+          int km = tri(k, m) * p;
+          int nk = (rowN + k) * pa;
+          for (int mu = 0; mu < p; mu++) {
+            double c = m1[nk + mu];
+            for (int nu = 0; nu < p; nu++) {
+              rhu[l][out + mu * p + nu] += c * rgu[l][km + nu];
+            }
           }
         }
       }
       // Covariances of the newest sources u(n) with the fields h(m), g(m), m ≤ n.
-      double[] uh = new double[(n + 1) * pa * pa];
+      int pp = pa * pa;
+      double[] uh = new double[(n + 1) * pp];
       double[] ug = new double[(n + 1) * pa];
       for (int m = 0; m <= n; m++) {
-        for (int a = 0; a < pa; a++) {
-          for (int b = 0; b < pa; b++) {
-            double s = phiAt(l - 1, a, b, n, m);
-            for (int k = 0; k < m; k++) {
-              s += ug[k * pa + a] * mhg[l][tri(m, k) * pa + b];
+        int base = m * pp;
+        if (l == 1) {
+          for (int a = 0; a < pa; a++) {
+            System.arraycopy(kx[a], 0, uh, base + a * pa, pa);
+          }
+        } else {
+          System.arraycopy(phi[l - 1], tri(n, m) * pp, uh, base, pp);
+        }
+        int rowM = tri(m, 0);
+        for (int k = 0; k < m; k++) {
+          int mk = (rowM + k) * pa;
+          for (int a = 0; a < pa; a++) {
+            double c = ug[k * pa + a];
+            int to = base + a * pa;
+            for (int b = 0; b < pa; b++) {
+              uh[to + b] += c * m1[mk + b];
             }
-            uh[(m * pa + a) * pa + b] = s;
           }
         }
         if (m < n) {
-          for (int a = 0; a < pa; a++) {
-            double s = 0;
-            for (int k = 0; k < m; k++) {
-              int mk = tri(m, k) * p;
+          for (int k = 0; k < m; k++) {
+            int mk = (rowM + k) * p;
+            for (int a = 0; a < pa; a++) {
+              int from = (k * pa + a) * pa;
+              double s = 0;
               for (int mu = 0; mu < p; mu++) {
-                s += uh[(k * pa + a) * pa + mu] * mgh[l][mk + mu];
+                s += uh[from + mu] * mgh[l][mk + mu];
               }
+              ug[m * pa + a] += s;
             }
-            ug[m * pa + a] = s;
           }
         }
       }
@@ -279,21 +303,26 @@ public final class DeepLinearDmft {
         for (int a = 0; a < pa; a++) {
           double s = ug[m * pa + a];
           for (int k = 0; k < n; k++) {
-            s += mhg[l][tri(n, k) * pa + a] * gAt(l, k, m);
+            s += m1[(rowN + k) * pa + a] * gAt(l, k, m);
           }
           chg[l][chgIndex(n, m, a)] = s;
         }
       }
-      // Φ_l(n, m), m ≤ n.
+      // Φ_l(n, m) = Cov(u(n), h(m)) + Σ_k M_hg(n, k) Cov(g(k), h(m)), m ≤ n.
+      double[] target = phi[l];
+      double[] cross = chg[l];
       for (int m = 0; m <= n; m++) {
-        int base = tri(n, m) * pa * pa;
-        for (int a = 0; a < pa; a++) {
-          for (int b = 0; b < pa; b++) {
-            double s = uh[(m * pa + a) * pa + b];
-            for (int k = 0; k < n; k++) {
-              s += mhg[l][tri(n, k) * pa + a] * chg[l][chgIndex(m, k, b)];
+        int base = tri(n, m) * pp;
+        System.arraycopy(uh, m * pp, target, base, pp);
+        for (int k = 0; k < n; k++) {
+          int nk = (rowN + k) * pa;
+          int mk = chgIndex(m, k, 0);
+          for (int a = 0; a < pa; a++) {
+            double c = m1[nk + a];
+            int to = base + a * pa;
+            for (int b = 0; b < pa; b++) {
+              target[to + b] += c * cross[mk + b];
             }
-            phi[l][base + a * pa + b] = s;
           }
         }
       }
@@ -301,36 +330,42 @@ public final class DeepLinearDmft {
 
     /** Backward sweep of layer l at step n: M_gh(n, ·), B_l(n, ·), Cov(g(n), h(·)), G_l(n, ·). */
     private void backward(int l, int n) {
+      int rowN = tri(n, 0);
+      double[] m2 = mgh[l];
       for (int k = 0; k < n; k++) {
-        int at = tri(n, k) * p;
+        int at = (rowN + k) * p;
         double gAbove = gAt(l + 1, n, k);
         for (int mu = 0; mu < p; mu++) {
           double response = (cavity && l < depth) ? rgu[l + 1][at + mu] : 0.0;
-          mgh[l][at + mu] = response + eta * gAbove * delta[k][mu];
+          m2[at + mu] = response + eta * gAbove * delta[k][mu];
         }
       }
       for (int m = 0; m <= n; m++) {
-        int nm = tri(n, m);
+        int nm = rowN + m;
         double s = m == n ? 1.0 : 0.0;
         for (int k = m + 1; k < n; k++) {
-          int nk = tri(n, k) * p;
+          int nk = (rowN + k) * p;
           int km = tri(k, m) * pa;
           for (int mu = 0; mu < p; mu++) {
-            s += mgh[l][nk + mu] * rhv[l][km + mu];
+            s += m2[nk + mu] * rhv[l][km + mu];
           }
         }
         rgv[l][nm] = s;
         if (m < n) {
+          int out = nm * p;
           for (int nu = 0; nu < p; nu++) {
-            double t = 0;
-            for (int k = m; k < n; k++) {
-              int nk = tri(n, k) * p;
-              int km = tri(k, m) * p;
-              for (int mu = 0; mu < p; mu++) {
-                t += mgh[l][nk + mu] * rhu[l][(km + mu) * p + nu];
+            rgu[l][out + nu] = 0.0;
+          }
+          for (int k = m; k < n; k++) {
+            int nk = (rowN + k) * p;
+            int km = tri(k, m) * p;
+            for (int mu = 0; mu < p; mu++) {
+              double c = m2[nk + mu];
+              int from = (km + mu) * p;
+              for (int nu = 0; nu < p; nu++) {
+                rgu[l][out + nu] += c * rhu[l][from + nu];
               }
             }
-            rgu[l][nm * p + nu] = t;
           }
         }
       }
@@ -338,45 +373,65 @@ public final class DeepLinearDmft {
       double[] vh = new double[(n + 1) * pa];
       double[] vg = new double[n + 1];
       for (int m = 0; m <= n; m++) {
-        for (int b = 0; b < pa; b++) {
-          double s = 0;
-          for (int k = 0; k < m; k++) {
-            s += vg[k] * mhg[l][tri(m, k) * pa + b];
+        int rowM = tri(m, 0);
+        for (int k = 0; k < m; k++) {
+          double c = vg[k];
+          int mk = (rowM + k) * pa;
+          for (int b = 0; b < pa; b++) {
+            vh[m * pa + b] += c * mhg[l][mk + b];
           }
-          vh[m * pa + b] = s;
         }
         double s = gAt(l + 1, n, m);
         for (int k = 0; k < m; k++) {
-          int mk = tri(m, k) * p;
+          int mk = (rowM + k) * p;
           for (int mu = 0; mu < p; mu++) {
-            s += vh[k * pa + mu] * mgh[l][mk + mu];
+            s += vh[k * pa + mu] * m2[mk + mu];
           }
         }
         vg[m] = s;
       }
-      // Cov(g(n), h[b](m)), m ≤ n, stored as Cov(h[b](m), g(n)).
+      // Cov(g(n), h[b](m)) = Cov(v(n), h[b](m)) + Σ_k M_gh(n, k) Φ_l(k, m), stored as chg(m, n).
+      int pp = pa * pa;
+      double[] own = phi[l];
+      double[] acc = new double[pa];
       for (int m = 0; m <= n; m++) {
-        for (int b = 0; b < pa; b++) {
-          double s = vh[m * pa + b];
-          for (int k = 0; k < n; k++) {
-            int nk = tri(n, k) * p;
+        System.arraycopy(vh, m * pa, acc, 0, pa);
+        for (int k = 0; k < n; k++) {
+          int nk = (rowN + k) * p;
+          if (k >= m) {
+            int km = tri(k, m) * pp;
             for (int mu = 0; mu < p; mu++) {
-              s += mgh[l][nk + mu] * phiAt(l, mu, b, k, m);
+              double c = m2[nk + mu];
+              int from = km + mu * pa;
+              for (int b = 0; b < pa; b++) {
+                acc[b] += c * own[from + b];
+              }
+            }
+          } else {
+            int mk = tri(m, k) * pp;
+            for (int b = 0; b < pa; b++) {
+              int from = mk + b * pa;
+              double t = 0;
+              for (int mu = 0; mu < p; mu++) {
+                t += m2[nk + mu] * own[from + mu];
+              }
+              acc[b] += t;
             }
           }
-          chg[l][chgIndex(m, n, b)] = s;
         }
+        System.arraycopy(acc, 0, chg[l], chgIndex(m, n, 0), pa);
       }
       // G_l(n, m), m ≤ n.
       for (int m = 0; m <= n; m++) {
         double s = vg[m];
         for (int k = 0; k < n; k++) {
-          int nk = tri(n, k) * p;
+          int nk = (rowN + k) * p;
+          int km = chgIndex(k, m, 0);
           for (int mu = 0; mu < p; mu++) {
-            s += mgh[l][nk + mu] * chg[l][chgIndex(k, m, mu)];
+            s += m2[nk + mu] * chg[l][km + mu];
           }
         }
-        gk[l][tri(n, m)] = s;
+        gk[l][rowN + m] = s;
       }
     }
 
