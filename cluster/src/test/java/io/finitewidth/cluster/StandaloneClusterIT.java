@@ -48,6 +48,7 @@ class StandaloneClusterIT {
 
   @BeforeAll
   void startClusterAndRunEmbedded() throws Exception {
+    long t0 = System.nanoTime();
     work = Files.createTempDirectory("finite-width-cluster-");
     jar = Path.of(System.getProperty("finitewidth.cluster.jar"));
     assertTrue(Files.isRegularFile(jar), "cluster jar missing: " + jar);
@@ -93,11 +94,13 @@ class StandaloneClusterIT {
     ClusterFixture.runEmbedded(ClusterFixture.writeSweep(work.resolve("embedded-sweep"),
         embedded.toString()), embedded.toString());
     embeddedSummary = Files.readAllBytes(embedded.resolve("summary.csv"));
+    System.out.printf("embedded run done at %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
     for (int w = 0; w < 2; w++) {
       ClusterFixture.awaitLog(work.resolve("worker-" + w + ".log"),
           Pattern.compile("Successfully registered with master"), workers.get(w), START_MILLIS);
     }
+    System.out.printf("cluster up at %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
   @AfterAll
