@@ -94,6 +94,11 @@ public record Cell(int index, String key, int width, TwoLayerSetup setup, String
 
   /** The seed of network {@code networkIndex} (≥ 0), see the class comment. */
   public long networkSeed(long sweepSeed, int networkIndex) {
+    return networkSeed(sweepSeed, key, networkIndex);
+  }
+
+  /** The counter-based seed of the class comment for any cell key (online cells use it too). */
+  public static long networkSeed(long sweepSeed, String key, int networkIndex) {
     if (networkIndex < 0) {
       throw new IllegalArgumentException("network index must be ≥ 0, got " + networkIndex);
     }

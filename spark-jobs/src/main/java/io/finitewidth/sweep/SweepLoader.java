@@ -84,8 +84,8 @@ public final class SweepLoader {
   /** Output URIs may use these schemes; anything without a scheme is a local path. */
   static final List<String> OUTPUT_SCHEMES = List.of("file", "hdfs", "s3a");
 
-  private static final Pattern URI_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://.*");
-  private static final Pattern SPARK_MASTER = Pattern.compile(
+  static final Pattern URI_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://.*");
+  static final Pattern SPARK_MASTER = Pattern.compile(
       "local(\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?])?|yarn|(spark|k8s|mesos)://.+");
 
   private static final String INT_MAX = String.valueOf(Integer.MAX_VALUE);
