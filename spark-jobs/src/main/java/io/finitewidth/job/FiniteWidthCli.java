@@ -1,5 +1,7 @@
 package io.finitewidth.job;
 
+import io.finitewidth.sweep.OnlineSweep;
+import io.finitewidth.sweep.OnlineSweepLoader;
 import io.finitewidth.sweep.Sweep;
 import io.finitewidth.sweep.SweepLoader;
 import java.io.PrintStream;
@@ -45,6 +47,14 @@ public final class FiniteWidthCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (OnlineSweepLoader.isOnline(sweepFile)) {
+        OnlineSweep online = OnlineSweepLoader.load(sweepFile, out);
+        if (master != null) {
+          online = online.withMaster(master);
+        }
+        new OnlineJob(online, System.out, force).run();
+        return 0;
+      }
       Sweep sweep = SweepLoader.load(sweepFile, out);
       if (master != null) {
         sweep = sweep.withMaster(master);

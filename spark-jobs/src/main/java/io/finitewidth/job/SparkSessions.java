@@ -53,6 +53,8 @@ final class SparkSessions {
     }
     conf.setIfMissing("spark.sql.shuffle.partitions", "4");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // The networks table has a few dozen columns; print its plans whole instead of warning.
+    conf.setIfMissing("spark.sql.debug.maxToStringFields", "200");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 

@@ -25,7 +25,7 @@ final class SummaryWriter {
   private SummaryWriter() {}
 
   static final StructType SCHEMA = schema();
-  private static final int ROWS_PER_SLICE = 4000;
+  private static final int ROWS_PER_SLICE = 2000;
 
   private static StructType schema() {
     DataType[] types = {
