@@ -65,7 +65,7 @@ final class TheoryCache {
     TheoryPrediction p = file != null && fs.exists(file) ? read(file, setup, key) : null;
     if (p == null) {
       p = solve(setup);
-      if (file != null) {
+      if (file != null && !p.meanMethod().startsWith("failed")) {
         write(file, key, p);
       }
     } else {
@@ -84,11 +84,28 @@ final class TheoryCache {
         Canonical.taskDigest(s.task()), settings.toString());
   }
 
+  /**
+   * Solves one setup. A solver that refuses or fails (for instance an infinite-width trajectory
+   * that itself diverges past the edge of stability) leaves that cell without theory, with the
+   * reason in its method columns, instead of failing the run whose networks are already trained.
+   */
   private TheoryPrediction solve(TwoLayerSetup setup) {
     long start = System.nanoTime();
-    TheoryPrediction p = TwoLayerTheory.predict(setup, new TheoryOptions(settings.particles(),
-        settings.seed(), settings.lazyMaxGamma0(), settings.propagatorParticles(),
-        settings.tangentParticles(), settings.replicas()));
+    TheoryPrediction p;
+    try {
+      p = TwoLayerTheory.predict(setup, new TheoryOptions(settings.particles(),
+          settings.seed(), settings.lazyMaxGamma0(), settings.propagatorParticles(),
+          settings.tangentParticles(), settings.replicas()));
+    } catch (RuntimeException e) {
+      LOG.warn("theory failed: activation={} gamma0={} dt={} reason={}",
+          setup.activation().label(), setup.gamma0(), setup.grid().dt(), e.getMessage());
+      TheoryPrediction empty = TheoryPrediction.empty(
+          new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints()),
+          setup.grid());
+      String reason = "failed: " + String.valueOf(e.getMessage()).replaceAll("[\\s,]+", " ");
+      return new TheoryPrediction(empty.layout(), empty.grid(), empty.mean(), empty.meanSe(),
+          empty.nvar(), empty.nvarSe(), reason, reason);
+    }
     LOG.info("theory solved: activation={} gamma0={} mean={} nvar={} seconds={}",
         setup.activation().label(), setup.gamma0(), p.meanMethod(), p.nvarMethod(),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
