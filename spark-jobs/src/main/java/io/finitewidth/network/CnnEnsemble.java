@@ -81,7 +81,7 @@ public final class CnnEnsemble {
    * @param chunk images per forward/backward chunk (memory bound), at least 1
    */
   public record Settings(int width, double gamma0, Activation activation, double dt, int steps,
-      int[] recordSteps, DataType dataType, int chunk) {
+      int[] recordSteps, DataType dataType, int chunk) implements java.io.Serializable {
     public Settings {
       if (width < 1 || !(gamma0 > 0) || !(dt > 0) || steps < 0 || chunk < 1) {
         throw new IllegalArgumentException("invalid CNN settings: N=" + width + ", γ0=" + gamma0
