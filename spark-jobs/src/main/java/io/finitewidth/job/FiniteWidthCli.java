@@ -1,5 +1,6 @@
 package io.finitewidth.job;
 
+import io.finitewidth.sweep.CnnSweepLoader;
 import io.finitewidth.sweep.OnlineSweep;
 import io.finitewidth.sweep.OnlineSweepLoader;
 import io.finitewidth.sweep.Sweep;
@@ -47,6 +48,20 @@ public final class FiniteWidthCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (CnnSweepLoader.isCnn(sweepFile)) {
+        CnnJob.Outcome outcome = new CnnJob(CnnSweepLoader.load(sweepFile, out), System.out)
+            .run();
+        if (!outcome.skipped()) {
+          System.out.println("results: " + outcome.output() + " (summary/, summary.csv)");
+          try {
+            System.out.println("report: " + io.finitewidth.report.SweepReport.write(
+                outcome.output(), new org.apache.hadoop.conf.Configuration()));
+          } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("report not written: " + e.getMessage());
+          }
+        }
+        return 0;
+      }
       if (OnlineSweepLoader.isOnline(sweepFile)) {
         OnlineSweep online = OnlineSweepLoader.load(sweepFile, out);
         if (master != null) {
