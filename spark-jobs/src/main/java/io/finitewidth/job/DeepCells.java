@@ -109,7 +109,7 @@ final class DeepCells {
             theoryNvar, Double.isNaN(theoryNvar) ? Double.NaN : 0.0, v.nvar() / theoryNvar,
             TheoryComparison.zScore(v.nvar(), v.nvarSe(), theoryNvar, 0.0),
             TheoryComparison.zScore(v.mean(), v.meanSe(), theoryMean, 0.0),
-            theory.meanMethod(), theory.nvarMethod(), cell.depth()));
+            theory.meanMethod(), theory.nvarMethod(), cell.depth(), Double.NaN));
       }
     }
     return rows;

@@ -1,5 +1,7 @@
 package io.finitewidth.job;
 
+import io.finitewidth.fluctuation.LinearExactFluctuations;
+import io.finitewidth.model.Activation;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
@@ -243,6 +245,7 @@ public final class EnsembleJob {
   private List<SummaryRow> compare(CentralMoments[] perCell, long[] divergedPerCell,
       Map<Integer, TheoryPrediction> theory) {
     List<SummaryRow> rows = new ArrayList<>();
+    Map<TwoLayerSetup, double[][]> corrections = new HashMap<>();
     for (Cell cell : sweep.cells()) {
       TwoLayerSetup setup = cell.setup();
       CentralMoments moments = perCell[cell.index()];
@@ -259,8 +262,10 @@ public final class EnsembleJob {
         moments = new CentralMoments(setup.grid().recordCount() * RecordedSlots.size(
             new ObservableLayout(setup.task().trainPoints(), setup.task().testPoints())));
       }
+      double[][] correction = setup.activation() == Activation.LINEAR
+          ? corrections.computeIfAbsent(setup, LinearExactFluctuations::meanCorrection) : null;
       rows.addAll(TheoryComparison.rows(cell, moments, divergedPerCell[cell.index()],
-          theory.get(cell.index())));
+          theory.get(cell.index()), correction));
     }
     return rows;
   }

@@ -35,7 +35,7 @@ final class SummaryWriter {
         DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
         DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType,
         DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType,
-        DataTypes.StringType, DataTypes.IntegerType, DataTypes.DoubleType};
+        DataTypes.StringType, DataTypes.IntegerType, DataTypes.DoubleType, DataTypes.DoubleType};
     StructField[] fields = new StructField[SummaryRow.COLUMNS.length];
     for (int c = 0; c < fields.length; c++) {
       fields[c] = DataTypes.createStructField(SummaryRow.COLUMNS[c], types[c], true);

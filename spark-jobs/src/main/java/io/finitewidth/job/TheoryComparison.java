@@ -26,7 +26,7 @@ final class TheoryComparison {
   private TheoryComparison() {}
 
   static List<SummaryRow> rows(Cell cell, CentralMoments moments, long diverged,
-      TheoryPrediction theory) {
+      TheoryPrediction theory, double[][] meanCorrection) {
     var setup = cell.setup();
     ObservableLayout layout = new ObservableLayout(setup.task().trainPoints(),
         setup.task().testPoints());
@@ -53,7 +53,8 @@ final class TheoryComparison {
             theoryNvarSe, v.nvar() / theoryNvar,
             zScore(v.nvar(), v.nvarSe(), theoryNvar, theoryNvarSe),
             zScore(v.mean(), v.meanSe(), theoryMean, theoryMeanSe), theory.meanMethod(),
-            derived ? "none" : theory.nvarMethod(), 1));
+            derived ? "none" : theory.nvarMethod(), 1,
+            derived || meanCorrection == null ? Double.NaN : meanCorrection[r][k]));
       }
     }
     return rows;
