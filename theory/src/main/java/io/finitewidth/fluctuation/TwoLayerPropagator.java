@@ -65,14 +65,17 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * stages on its own random stream; reported values are replica means, and their standard errors
  * are the replica standard deviation / √R.
  *
- * <p><b>Cost</b> per replica, in multiply-adds: tangent pass ≈ S_D · P³ · n²/2 · (a small
- * constant, ~3), Jacobians ≈ S_D · 3 K' · P Σ_r n_r, triangular solve ≈ S · P² · n²/2,
- * variances ≈ S · K' · P Σ_r n_r, with n steps, K' ≈ (P+1)(P/2) · 3 + PQ + Q particle
- * observables, n_r the recorded steps. Memory: S · (n+1) · P doubles for the sources plus
- * (n P)²/2 for D and K' · P Σ_r n_r for the Jacobians, per tangent work block. Measured for
- * P = 6, Q = 3, 100 steps, tanh, S = 4000, S_D = 1000, 4 replicas on a shared 2-core machine:
- * 9 s and ~125 MB of heap recording every 10th step; 44 s and ~490 MB recording every step
- * (the Jacobians and J·v products then dominate).
+ * <p><b>Implementation and cost.</b> The four stages run as one pass over the steps (everything
+ * is causal): at step n the tangents of the S_D tangent particles, held as (nP × S_D) matrices
+ * (row = derivative by Δ_(m,ν), column = particle), give dh = Kx · da (one GEMM), the block
+ * D(n) (one GEMM and P matrix-vector products), the solve {@code v(n) = u(n) + D(n) v(<n)} for
+ * all S particles (one GEMM), and at a record J(n) (one GEMM per tangent group: dz and each
+ * point's dh) and {@code w = (O − ⟨O⟩) + J(n) v} (one GEMM); J(n) is dropped after use, so no
+ * Jacobian of every record is ever stored. Multiply-adds per replica, with n_r the recorded
+ * steps and K ≈ P(P+1) + PQ + Q base observables: ≈ (3K + (P+Q)P) · S_D · P Σ n_r for J and
+ * dh, plus K · S · P Σ n_r for w, plus S · P² n²/2 for the solve. Memory per running replica:
+ * (2P + Q + 2) · n P · S_D doubles of tangents plus (n+1) P · S doubles of sources, off-heap.
+ * Replicas run in parallel (one per core), each single-threaded, BLAS included.
  *
  * <p><b>ReLU.</b> φ' is a step, so the pathwise tangent misses the term from particles whose h
  * crosses 0 (the average response is smooth because h(0) is Gaussian). Following THEORY-relu.md
