@@ -20,13 +20,14 @@ public record PropagatorOptions(int particles, int tangentParticles, long seed, 
   public static final int MIN_REPLICAS = 2;
 
   /**
-   * Default S. With the other two defaults the final NTK entries and test predictions of the
-   * bench target (P = 16, Q = 8, tanh, γ0 = 1, all 100 steps recorded) come out with a
-   * relative standard error nvarSe/nvar below 2 % (bench/README.md has the measurements).
+   * Default S. With the other two defaults the final NTK entries of the bench target (P = 16,
+   * Q = 8, tanh, γ0 = 1, all 100 steps recorded) come out with a mean relative standard error
+   * nvarSe/nvar of 2.0 % and the final test predictions with at most 2.8 %, for about 106
+   * CPU-seconds (bench/README.md has the measurements).
    */
-  public static final int DEFAULT_PARTICLES = 2000;
+  public static final int DEFAULT_PARTICLES = 3400;
   /** Default S_D: the Jacobian and response work grows with S_D, the source work with S. */
-  public static final int DEFAULT_TANGENT_PARTICLES = 500;
+  public static final int DEFAULT_TANGENT_PARTICLES = 850;
   /** Default R: four replicas run two at a time on two cores. */
   public static final int DEFAULT_REPLICAS = 4;
 
