@@ -5,6 +5,7 @@ import io.finitewidth.dmft.TwoLayerTheory;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
+import io.finitewidth.network.Divergence;
 import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.TheorySettings;
 import java.io.BufferedReader;
@@ -106,10 +107,46 @@ final class TheoryCache {
       return new TheoryPrediction(empty.layout(), empty.grid(), empty.mean(), empty.meanSe(),
           empty.nvar(), empty.nvarSe(), reason, reason);
     }
+    p = cutAtDivergence(p);
     LOG.info("theory solved: activation={} gamma0={} mean={} nvar={} seconds={}",
         setup.activation().label(), setup.gamma0(), p.meanMethod(), p.nvarMethod(),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
     return p;
+  }
+
+  /**
+   * Past the edge of stability the infinite-width trajectory itself can blow up. From the first
+   * recorded step whose mean is not finite or whose mean loss has grown past
+   * {@link Divergence#LOSS_GROWTH_LIMIT} times its start, the prediction is removed (NaN) and the
+   * method names say {@code _diverged_at_<step>}: no value rather than a meaningless one.
+   */
+  static TheoryPrediction cutAtDivergence(TheoryPrediction p) {
+    int records = p.grid().recordCount();
+    int loss = p.layout().lossIndex();
+    double limit = Divergence.LOSS_GROWTH_LIMIT * (1.0 + Math.abs(p.mean()[0][loss]));
+    int cut = -1;
+    for (int r = 0; r < records && cut < 0; r++) {
+      if (Math.abs(p.mean()[r][loss]) > limit) {
+        cut = r;
+      }
+      for (double x : p.mean()[r]) {
+        if (Double.isInfinite(x)) {
+          cut = r;
+        }
+      }
+    }
+    if (cut < 0) {
+      return p;
+    }
+    for (int r = cut; r < records; r++) {
+      java.util.Arrays.fill(p.mean()[r], Double.NaN);
+      java.util.Arrays.fill(p.meanSe()[r], Double.NaN);
+      java.util.Arrays.fill(p.nvar()[r], Double.NaN);
+      java.util.Arrays.fill(p.nvarSe()[r], Double.NaN);
+    }
+    String suffix = "_diverged_at_" + p.grid().recordSteps()[cut];
+    return new TheoryPrediction(p.layout(), p.grid(), p.mean(), p.meanSe(), p.nvar(),
+        p.nvarSe(), p.meanMethod() + suffix, p.nvarMethod() + suffix);
   }
 
   private void write(Path file, String key, TheoryPrediction p) throws IOException {

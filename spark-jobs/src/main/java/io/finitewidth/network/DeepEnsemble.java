@@ -215,7 +215,7 @@ public final class DeepEnsemble {
     List<DeepObservables> out = new ArrayList<>(blocks);
     for (int b = 0; b < blocks; b++) {
       out.add(new DeepObservables(firstNetworkIndex + b, seeds[b], layout, recorded[b],
-          firstNonFinite(recorded[b], recordSteps)));
+          Divergence.firstDivergedStep(recorded[b], recordSteps, 0)));
     }
     return out;
   }
@@ -274,17 +274,6 @@ public final class DeepEnsemble {
       }
       recorded[b][r] = v;
     }
-  }
-
-  private static int firstNonFinite(double[][] trajectory, int[] recordSteps) {
-    for (int r = 0; r < trajectory.length; r++) {
-      for (double x : trajectory[r]) {
-        if (!Double.isFinite(x)) {
-          return recordSteps[r];
-        }
-      }
-    }
-    return -1;
   }
 
   /**

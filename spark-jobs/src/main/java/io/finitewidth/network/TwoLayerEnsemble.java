@@ -180,7 +180,7 @@ public final class TwoLayerEnsemble {
     List<NetworkTrajectory> out = new ArrayList<>(blockSize);
     for (int b = 0; b < blockSize; b++) {
       out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded[b],
-          firstNonFinite(recorded[b], recordSteps)));
+          Divergence.firstDivergedStep(recorded[b], recordSteps, layout.lossIndex())));
     }
     return out;
   }
@@ -233,17 +233,6 @@ public final class TwoLayerEnsemble {
       v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
       recorded[b][r] = v;
     }
-  }
-
-  private static int firstNonFinite(double[][] trajectory, int[] recordSteps) {
-    for (int r = 0; r < trajectory.length; r++) {
-      for (double x : trajectory[r]) {
-        if (!Double.isFinite(x)) {
-          return recordSteps[r];
-        }
-      }
-    }
-    return -1;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.finitewidth.sweep;
 
+import io.finitewidth.fluctuation.PropagatorOptions;
 import io.finitewidth.data.Cifar10Binary;
 import io.finitewidth.data.CsvTask;
 import io.finitewidth.data.DatasetException;
@@ -338,11 +339,14 @@ public final class SweepLoader {
           DEFAULT_LAZY_MAX_GAMMA0, 0, true, "a finite number ≥ 0");
       Long seed = reader.integer(values, "theory", "seed", DEFAULT_THEORY_SEED, Long.MIN_VALUE,
           Long.MAX_VALUE, "a 64-bit integer");
-      Long propagatorParticles = reader.integer(values, "theory", "propagator_particles", 4000L,
+      Long propagatorParticles = reader.integer(values, "theory", "propagator_particles",
+          (long) PropagatorOptions.DEFAULT_PARTICLES,
           2, Integer.MAX_VALUE, "an integer ≥ 2");
-      Long tangentParticles = reader.integer(values, "theory", "tangent_particles", 1000L, 1,
+      Long tangentParticles = reader.integer(values, "theory", "tangent_particles",
+          (long) PropagatorOptions.DEFAULT_TANGENT_PARTICLES, 1,
           Integer.MAX_VALUE, "an integer ≥ 1, at most propagator_particles");
-      Long replicas = reader.integer(values, "theory", "replicas", 4L, 2, 1000,
+      Long replicas = reader.integer(values, "theory", "replicas",
+          (long) PropagatorOptions.DEFAULT_REPLICAS, 2, 1000,
           "an integer in [2, 1000]");
       if (particles == null || lazyMax == null || seed == null || propagatorParticles == null
           || tangentParticles == null || replicas == null) {

@@ -1,5 +1,6 @@
 package io.finitewidth.sweep;
 
+import io.finitewidth.fluctuation.PropagatorOptions;
 import java.io.Serializable;
 
 /**
@@ -16,7 +17,8 @@ public record TheorySettings(int particles, double lazyMaxGamma0, long seed,
 
   /** Defaults of the finite-width propagator: see io.finitewidth.dmft.TheoryOptions. */
   public TheorySettings(int particles, double lazyMaxGamma0, long seed) {
-    this(particles, lazyMaxGamma0, seed, 4000, 1000, 4);
+    this(particles, lazyMaxGamma0, seed, PropagatorOptions.DEFAULT_PARTICLES,
+        PropagatorOptions.DEFAULT_TANGENT_PARTICLES, PropagatorOptions.DEFAULT_REPLICAS);
   }
 
   public TheorySettings {

@@ -1,5 +1,7 @@
 package io.finitewidth.dmft;
 
+import io.finitewidth.fluctuation.PropagatorOptions;
+
 /**
  * Settings of {@link TwoLayerTheory#predict}.
  *
@@ -14,9 +16,10 @@ package io.finitewidth.dmft;
 public record TheoryOptions(int particles, long seed, double lazyMaxGamma0,
     int propagatorParticles, int tangentParticles, int replicas) {
 
-  /** Propagator defaults: 4000 particles, 1000 with tangents, 4 replicas. */
+  /** Propagator defaults: {@link PropagatorOptions#defaults}. */
   public TheoryOptions(int particles, long seed, double lazyMaxGamma0) {
-    this(particles, seed, lazyMaxGamma0, 4000, 1000, 4);
+    this(particles, seed, lazyMaxGamma0, PropagatorOptions.DEFAULT_PARTICLES,
+        PropagatorOptions.DEFAULT_TANGENT_PARTICLES, PropagatorOptions.DEFAULT_REPLICAS);
   }
 
   /** 20 000 particles: SE of the mean errors ≈ 1e-3 on the canonical task. */

@@ -7,8 +7,21 @@ import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TimeGrid;
 import io.finitewidth.model.TwoLayerSetup;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.nd4j.linalg.api.blas.Blas;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Infinite-width means and O(1/N) variances (N·Var) of a two-layer mean-field network trained by
@@ -52,14 +65,17 @@ import java.util.stream.IntStream;
  * stages on its own random stream; reported values are replica means, and their standard errors
  * are the replica standard deviation / √R.
  *
- * <p><b>Cost</b> per replica, in multiply-adds: tangent pass ≈ S_D · P³ · n²/2 · (a small
- * constant, ~3), Jacobians ≈ S_D · 3 K' · P Σ_r n_r, triangular solve ≈ S · P² · n²/2,
- * variances ≈ S · K' · P Σ_r n_r, with n steps, K' ≈ (P+1)(P/2) · 3 + PQ + Q particle
- * observables, n_r the recorded steps. Memory: S · (n+1) · P doubles for the sources plus
- * (n P)²/2 for D and K' · P Σ_r n_r for the Jacobians, per tangent work block. Measured for
- * P = 6, Q = 3, 100 steps, tanh, S = 4000, S_D = 1000, 4 replicas on a shared 2-core machine:
- * 9 s and ~125 MB of heap recording every 10th step; 44 s and ~490 MB recording every step
- * (the Jacobians and J·v products then dominate).
+ * <p><b>Implementation and cost.</b> The four stages run as one pass over the steps (everything
+ * is causal): at step n the tangents of the S_D tangent particles, held as (nP × S_D) matrices
+ * (row = derivative by Δ_(m,ν), column = particle), give dh = Kx · da (one GEMM), the block
+ * D(n) (one GEMM and P matrix-vector products), the solve {@code v(n) = u(n) + D(n) v(<n)} for
+ * all S particles (one GEMM), and at a record J(n) (one GEMM per tangent group: dz and each
+ * point's dh) and {@code w = (O − ⟨O⟩) + J(n) v} (one GEMM); J(n) is dropped after use, so no
+ * Jacobian of every record is ever stored. Multiply-adds per replica, with n_r the recorded
+ * steps and K ≈ P(P+1) + PQ + Q base observables: ≈ (3K + (P+Q)P) · S_D · P Σ n_r for J and
+ * dh, plus K · S · P Σ n_r for w, plus S · P² n²/2 for the solve. Memory per running replica:
+ * (2P + Q + 2) · n P · S_D doubles of tangents plus (n+1) P · S doubles of sources, off-heap.
+ * Replicas run in parallel (one per core), each single-threaded, BLAS included.
  *
  * <p><b>ReLU.</b> φ' is a step, so the pathwise tangent misses the term from particles whose h
  * crosses 0 (the average response is smooth because h(0) is Gaussian). Following THEORY-relu.md
@@ -92,28 +108,23 @@ public final class TwoLayerPropagator {
    */
   public static final double RELU_KINK_SHARPNESS = 16.0;
 
-  /**
-   * Fixed partition of the particles into work blocks. The results depend on it (floating-point
-   * summation order) but not on the number of threads, so a seed reproduces bit for bit.
-   */
-  private static final int WORK_BLOCKS = 8;
-
-  /**
-   * Particles per work unit in the triangular solve and the variance sums: small enough that a
-   * unit's sources, 128 · (n+1) · P doubles (≈ 0.6 MB for P = 6, n = 100), stay in cache.
-   */
-  private static final int PARTICLE_BLOCK = 128;
-
   private static final int KIND_OUTPUT = 0;
   private static final int KIND_FEATURE = 1;
   private static final int KIND_GRADIENT = 2;
   private static final int KIND_NTK = 3;
 
+  /**
+   * Held while the native BLAS and OpenMP thread counts are pinned to one, so that two
+   * concurrent calls cannot restore each other's settings half-way.
+   */
+  private static final Object NATIVE_THREADS = new Object();
+
   private TwoLayerPropagator() {}
 
   /**
    * Particle means and propagator N·Var of every {@link ObservableLayout} entry at every
-   * recorded step, each with the replica standard error.
+   * recorded step, each with the replica standard error. Replicas run in parallel on up to
+   * {@link Runtime#availableProcessors()} threads; the result does not depend on that number.
    *
    * @throws IllegalStateException if the mean field diverges (names step and seed)
    */
@@ -128,22 +139,37 @@ public final class TwoLayerPropagator {
    */
   static TheoryPrediction predict(TwoLayerSetup setup, PropagatorOptions options,
       double kinkSharpness) {
+    return predict(setup, options, kinkSharpness, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * As {@link #predict(TwoLayerSetup, PropagatorOptions, double)} on at most {@code threads}
+   * worker threads (tests use it to show that the thread count leaves every bit unchanged).
+   */
+  static TheoryPrediction predict(TwoLayerSetup setup, PropagatorOptions options,
+      double kinkSharpness, int threads) {
     if (!(kinkSharpness >= 0) || Double.isInfinite(kinkSharpness)) {
       throw new IllegalArgumentException("kink sharpness must be finite and >= 0, got "
           + kinkSharpness);
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
     ObservableLayout layout = new ObservableLayout(setup.task().trainPoints(),
         setup.task().testPoints());
     int records = setup.grid().recordCount();
     int replicas = options.replicas();
     StandardNormalStream root = new StandardNormalStream(options.seed());
+    List<Replica> work = new ArrayList<>(replicas);
+    for (int r = 0; r < replicas; r++) {
+      work.add(new Replica(setup, options, layout, root.split(), r, kinkSharpness));
+    }
+    runAll(work, Math.min(threads, replicas));
     double[][][] means = new double[replicas][][];
     double[][][] nvars = new double[replicas][][];
     for (int r = 0; r < replicas; r++) {
-      Replica replica = new Replica(setup, options, layout, root.split(), r, kinkSharpness);
-      replica.run();
-      means[r] = replica.mean;
-      nvars[r] = replica.nvar;
+      means[r] = work.get(r).mean;
+      nvars[r] = work.get(r).nvar;
     }
     double[][] mean = new double[records][layout.size()];
     double[][] meanSe = new double[records][layout.size()];
@@ -153,6 +179,66 @@ public final class TwoLayerPropagator {
     summarise(nvars, nvar, nvarSe);
     return new TheoryPrediction(layout, setup.grid(), mean, meanSe, nvar, nvarSe, MEAN_METHOD,
         setup.activation() == Activation.RELU ? NVAR_METHOD_RELU : NVAR_METHOD);
+  }
+
+  /**
+   * Runs every replica, {@code workers} at a time, with BLAS and OpenMP pinned to one thread
+   * each (restored afterwards). A replica's arithmetic happens on one thread in a fixed order,
+   * and a multi-threaded BLAS call may split its sums differently from a single-threaded one,
+   * so pinning is what makes the results independent of the thread count.
+   */
+  private static void runAll(List<Replica> work, int workers) {
+    synchronized (NATIVE_THREADS) {
+      Blas blas = Nd4j.factory().blas();
+      NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+      int blasThreads = blas.getMaxThreads();
+      int ompThreads = ops.ompGetMaxThreads();
+      blas.setMaxThreads(1);
+      ops.setOmpNumThreads(1);
+      ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, r -> {
+        Thread t = new Thread(r, "propagator-replica");
+        t.setDaemon(true);
+        return t;
+      }) : null;
+      try {
+        if (pool == null) {
+          for (Replica replica : work) {
+            replica.run();
+          }
+        } else {
+          List<Future<?>> done = new ArrayList<>();
+          for (Replica replica : work) {
+            done.add(pool.submit(replica::run));
+          }
+          for (Future<?> f : done) {
+            awaitReplica(f);
+          }
+        }
+      } finally {
+        if (pool != null) {
+          pool.shutdownNow();
+        }
+        blas.setMaxThreads(blasThreads);
+        ops.setOmpNumThreads(ompThreads);
+      }
+    }
+  }
+
+  private static void awaitReplica(Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the propagator ran", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /**
@@ -203,6 +289,34 @@ public final class TwoLayerPropagator {
     }
   }
 
+  /** A rows × cols row-major view of {@code base}'s buffer from {@code offset}. */
+  private static INDArray view(INDArray base, long offset, long rows, long cols,
+      long rowStride) {
+    return Nd4j.create(base.data(), new long[] {rows, cols}, new long[] {rowStride, 1}, offset,
+        'c');
+  }
+
+  /** Rows [from, from + count) of a contiguous row-major matrix, as a view. */
+  private static INDArray rows(INDArray matrix, long from, long count) {
+    long cols = matrix.size(1);
+    return view(matrix, from * cols, count, cols, cols);
+  }
+
+  /**
+   * c = α op(a) op(b) + β c through libnd4j's matrix product, which passes row strides to BLAS,
+   * so {@code c} may be a view with a row stride (unlike {@link Nd4j#gemm}). Modified: c.
+   */
+  private static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA,
+      boolean transposeB, double alpha, double beta) {
+    Nd4j.exec(new Mmul(a, b, c, alpha, beta, MMulTranspose.builder().transposeA(transposeA)
+        .transposeB(transposeB).build()));
+  }
+
+  /** The values of a view, row-major, copied into a new Java array. */
+  private static double[] pull(INDArray array) {
+    return array.dup('c').data().asDouble();
+  }
+
   /** One independent solution of the whole problem on one random stream. */
   private static final class Replica {
     private final TwoLayerSetup setup;
@@ -223,30 +337,30 @@ public final class TwoLayerPropagator {
     private final boolean centred;
     private final double[][] inputKernel;
     private final double[] targets;
-    /** Row length of one particle's sources: (steps + 1) · P. */
-    private final int sourceLength;
 
-    // Particle observables other than loss and train predictions (kinds and points a, b).
+    /**
+     * Base particle observables: test outputs, train-test NTK, feature and gradient kernels
+     * (a ≤ b). The train NTK is not a base observable: K = Φ + Kx ∘ G entry by entry, so its
+     * w is the same combination of theirs.
+     */
     private final int[] obsKind;
     private final int[] obsA;
     private final int[] obsB;
     private final int[] obsIndex;
+    private final int[][] featureRow;
+    private final int[][] gradientRow;
+
+    /**
+     * The tangent terms of J, grouped by the tangent they multiply: group 0 is dz, group 1 + p
+     * is dh_p. Term t of group g adds {@code coefficient(termSlot) · tangent_g} to row
+     * {@code termRow} of J (slots as in {@link #coefficients}).
+     */
+    private final int[][] termRow;
+    private final int[][] termSlot;
 
     private final double[] h0;
     private final double[] z0;
-    /**
-     * ψ_train of every particle at every step, turned into u and then, in place, into v; stored
-     * particle-fastest, element (n, μ, j) at {@code (n P + μ) S + j}, so that the triangular solve
-     * and the Jacobian products run as vectorisable axpy loops over particles.
-     */
-    private final double[] sources;
-    private final double[][] recordedZ;
-    private final double[][] recordedA;
     private final double[][] delta;
-    /** D as rows (n, μ) over columns (m < n, ν): block n is P × nP, row-major. */
-    private final double[][] response;
-    /** J_O at record r: K' × n_r P, row-major. */
-    private final double[][] jacobian;
 
     final double[][] mean;
     final double[][] nvar;
@@ -268,7 +382,7 @@ public final class TwoLayerPropagator {
       this.steps = grid.steps();
       this.recordSteps = grid.recordSteps();
       this.recordOf = new int[steps + 1];
-      java.util.Arrays.fill(recordOf, -1);
+      Arrays.fill(recordOf, -1);
       for (int r = 0; r < recordSteps.length; r++) {
         recordOf[recordSteps[r]] = r;
       }
@@ -277,7 +391,6 @@ public final class TwoLayerPropagator {
       this.centred = setup.centred();
       this.inputKernel = task.inputKernel();
       this.targets = task.trainTargets();
-      this.sourceLength = (steps + 1) * trainPoints;
 
       List<int[]> obs = new ArrayList<>();
       for (int q = 0; q < task.testPoints(); q++) {
@@ -285,13 +398,18 @@ public final class TwoLayerPropagator {
             layout.predictionTest(q)});
       }
       for (int a = 0; a < trainPoints; a++) {
-        for (int b = a; b < trainPoints; b++) {
-          obs.add(new int[] {KIND_NTK, a, b, layout.ntk(a, b)});
-          obs.add(new int[] {KIND_FEATURE, a, b, layout.featureKernel(a, b)});
-          obs.add(new int[] {KIND_GRADIENT, a, b, layout.gradientKernel(a, b)});
-        }
         for (int q = 0; q < task.testPoints(); q++) {
           obs.add(new int[] {KIND_NTK, a, trainPoints + q, layout.ntkTrainTest(a, q)});
+        }
+      }
+      this.featureRow = new int[trainPoints][trainPoints];
+      this.gradientRow = new int[trainPoints][trainPoints];
+      for (int a = 0; a < trainPoints; a++) {
+        for (int b = a; b < trainPoints; b++) {
+          featureRow[a][b] = obs.size();
+          obs.add(new int[] {KIND_FEATURE, a, b, layout.featureKernel(a, b)});
+          gradientRow[a][b] = obs.size();
+          obs.add(new int[] {KIND_GRADIENT, a, b, layout.gradientKernel(a, b)});
         }
       }
       int count = obs.size();
@@ -299,11 +417,33 @@ public final class TwoLayerPropagator {
       this.obsA = new int[count];
       this.obsB = new int[count];
       this.obsIndex = new int[count];
+      List<List<int[]>> groups = new ArrayList<>();
+      for (int g = 0; g <= points; g++) {
+        groups.add(new ArrayList<>());
+      }
       for (int k = 0; k < count; k++) {
         obsKind[k] = obs.get(k)[0];
         obsA[k] = obs.get(k)[1];
         obsB[k] = obs.get(k)[2];
         obsIndex[k] = obs.get(k)[3];
+        if (obsKind[k] != KIND_FEATURE) {
+          groups.get(0).add(new int[] {k, 0});
+        }
+        groups.get(1 + obsA[k]).add(new int[] {k, 1});
+        if (obsKind[k] != KIND_OUTPUT) {
+          groups.get(1 + obsB[k]).add(new int[] {k, 2});
+        }
+      }
+      this.termRow = new int[groups.size()][];
+      this.termSlot = new int[groups.size()][];
+      for (int g = 0; g < groups.size(); g++) {
+        List<int[]> terms = groups.get(g);
+        termRow[g] = new int[terms.size()];
+        termSlot[g] = new int[terms.size()];
+        for (int t = 0; t < terms.size(); t++) {
+          termRow[g][t] = terms.get(t)[0];
+          termSlot[g][t] = terms.get(t)[1];
+        }
       }
 
       // Initial conditions: h(0) = w0·x/√D on all points, z(0) ~ N(0, 1).
@@ -326,23 +466,14 @@ public final class TwoLayerPropagator {
         }
         z0[j] = normals.next();
       }
-      this.sources = new double[particles * sourceLength];
-      this.recordedZ = new double[recordSteps.length][];
-      this.recordedA = new double[recordSteps.length][];
       this.delta = new double[steps + 1][trainPoints];
-      this.response = new double[steps + 1][];
-      this.jacobian = new double[recordSteps.length][];
       this.mean = new double[recordSteps.length][layout.size()];
       this.nvar = new double[recordSteps.length][layout.size()];
     }
 
     void run() {
-      meanField();
-      tangents();
-      solveTriangular();
-      for (int r = 0; r < recordSteps.length; r++) {
-        variances(r);
-      }
+      double[] sources = meanField();
+      propagate(sources);
     }
 
     /** Pre-activation of particle j at point a given its a-coordinates. */
@@ -354,21 +485,47 @@ public final class TwoLayerPropagator {
       return h;
     }
 
-    /** Stage 1: the mean-field trajectory Δ∞(n) and every particle's ψ_train(n) (→ u). */
-    private void meanField() {
+    /** φ and φ' on the train points of every particle. Modified: phi, dphi. */
+    private void trainActivations(double[] a, double[] phi, double[] dphi) {
+      for (int j = 0; j < particles; j++) {
+        for (int mu = 0; mu < trainPoints; mu++) {
+          double h = preActivation(j, mu, a, j * trainPoints);
+          phi[j * trainPoints + mu] = activation.value(h);
+          dphi[j * trainPoints + mu] = activation.derivative(h);
+        }
+      }
+    }
+
+    /** One step of every particle's state from step n. Modified: z, a. */
+    private void advance(int n, double[] z, double[] a, double[] phi, double[] dphi) {
+      for (int j = 0; j < particles; j++) {
+        double dz = 0;
+        for (int mu = 0; mu < trainPoints; mu++) {
+          int jm = j * trainPoints + mu;
+          dz += delta[n][mu] * phi[jm];
+          a[jm] += stepFactor * delta[n][mu] * z[j] * dphi[jm];
+        }
+        z[j] += stepFactor * dz;
+      }
+    }
+
+    /**
+     * Stage 1: the mean-field trajectory Δ∞(n) and every particle's source u. Returns u stored
+     * particle-fastest, element (n, μ, j) at {@code (n P + μ) S + j}: the (n+1)P × S matrix
+     * whose rows the triangular solve combines.
+     */
+    private double[] meanField() {
+      double[] sources = new double[particles * (steps + 1) * trainPoints];
       double[] z = z0.clone();
       double[] a = new double[particles * trainPoints];
       double[] phi = new double[particles * trainPoints];
       double[] dphi = new double[particles * trainPoints];
       double[][] meanPsi = new double[steps + 1][trainPoints];
       for (int n = 0; n <= steps; n++) {
+        trainActivations(a, phi, dphi);
         for (int j = 0; j < particles; j++) {
           for (int mu = 0; mu < trainPoints; mu++) {
-            double h = preActivation(j, mu, a, j * trainPoints);
-            double p = activation.value(h);
-            phi[j * trainPoints + mu] = p;
-            dphi[j * trainPoints + mu] = activation.derivative(h);
-            double psi = z[j] * p;
+            double psi = z[j] * phi[j * trainPoints + mu];
             sources[(n * trainPoints + mu) * particles + j] = psi;
             meanPsi[n][mu] += psi;
           }
@@ -383,23 +540,10 @@ public final class TwoLayerPropagator {
                 + ", particles " + particles + "): the infinite-width dynamics diverged");
           }
         }
-        int r = recordOf[n];
-        if (r >= 0) {
-          recordedZ[r] = z.clone();
-          recordedA[r] = a.clone();
-        }
         if (n == steps) {
           break;
         }
-        for (int j = 0; j < particles; j++) {
-          double dz = 0;
-          for (int mu = 0; mu < trainPoints; mu++) {
-            int jm = j * trainPoints + mu;
-            dz += delta[n][mu] * phi[jm];
-            a[jm] += stepFactor * delta[n][mu] * z[j] * dphi[jm];
-          }
-          z[j] += stepFactor * dz;
-        }
+        advance(n, z, a, phi, dphi);
       }
 
       // u_j = −((ψ_j − [centred] ψ_j(0)) − ⟨same⟩)/γ0; step 0 last so ψ_j(0) is still intact.
@@ -413,152 +557,195 @@ public final class TwoLayerPropagator {
           }
         }
       }
-    }
-
-    /** Stage 2: D and J_O averaged over the first S_D particles' tangent-linear derivatives. */
-    private void tangents() {
-      List<double[][][]> blocks = IntStream.range(0, WORK_BLOCKS).parallel()
-          .mapToObj(b -> tangentBlock(b * tangentParticles / WORK_BLOCKS,
-              (b + 1) * tangentParticles / WORK_BLOCKS))
-          .toList();
-      double responseScale = -1.0 / (gamma0 * tangentParticles);
-      for (int n = 1; n <= steps; n++) {
-        response[n] = new double[trainPoints * n * trainPoints];
-        for (double[][][] block : blocks) {
-          add(response[n], block[0][n]);
-        }
-        scale(response[n], responseScale);
-      }
-      for (int r = 0; r < recordSteps.length; r++) {
-        jacobian[r] = new double[obsKind.length * recordSteps[r] * trainPoints];
-        for (double[][][] block : blocks) {
-          add(jacobian[r], block[1][r]);
-        }
-        scale(jacobian[r], 1.0 / tangentParticles);
-      }
-    }
-
-    private static void add(double[] into, double[] term) {
-      for (int i = 0; i < into.length; i++) {
-        into[i] += term[i];
-      }
-    }
-
-    private static void scale(double[] into, double factor) {
-      for (int i = 0; i < into.length; i++) {
-        into[i] *= factor;
-      }
+      return sources;
     }
 
     /**
-     * Sums, over particles [from, to), of ∂ψ_train(n)/∂Δ (element [0][n]) and ∂O/∂Δ at each
-     * record (element [1][r]).
+     * Stages 2 to 4 in one pass over the steps. Tangents of the S_D tangent particles are kept
+     * as column-by-particle matrices (row c = the derivative by Δ_(m,ν), c = mP + ν; column i =
+     * particle): dz as one (nP × S_D) matrix, da_μ and dh_p as blocks of one plane each. Per step
+     * n, all products over particles are BLAS GEMMs: dh = Kx · da, the response block D(n), the
+     * solve {@code v(n) = u(n) + D(n) v(<n)} for all S particles at once, and at a record the
+     * Jacobian J(n) and {@code w = (O − ⟨O⟩) + J(n) v}.
      */
-    private double[][][] tangentBlock(int from, int to) {
+    private void propagate(double[] sources) {
+      int sd = tangentParticles;
       int maxColumns = steps * trainPoints;
-      double[][] responseSum = new double[steps + 1][];
-      for (int n = 1; n <= steps; n++) {
-        responseSum[n] = new double[trainPoints * n * trainPoints];
+      long plane = (long) maxColumns * sd;
+      double[][] kxAll = new double[points][trainPoints];
+      for (int p = 0; p < points; p++) {
+        System.arraycopy(inputKernel[p], 0, kxAll[p], 0, trainPoints);
       }
-      double[][] jacobianSum = new double[recordSteps.length][];
-      for (int r = 0; r < recordSteps.length; r++) {
-        jacobianSum[r] = new double[obsKind.length * recordSteps[r] * trainPoints];
-      }
-      double[] tz = new double[maxColumns];
-      double[][] ta = new double[trainPoints][maxColumns];
-      double[][] dh = new double[points][maxColumns];
-      double[] a = new double[trainPoints];
-      double[] phi = new double[points];
-      double[] dphi = new double[points];
-      double[] ddphi = new double[points];
-      double[] coefficients = new double[3];
-
-      for (int j = from; j < to; j++) {
-        double z = z0[j];
-        java.util.Arrays.fill(a, 0.0);
+      INDArray kx = Nd4j.create(kxAll);
+      INDArray v = Nd4j.create(sources, new long[] {(long) (steps + 1) * trainPoints,
+          particles}, 'c');
+      INDArray tz = Nd4j.create(DataType.DOUBLE, Math.max(1, maxColumns), sd);
+      INDArray ta = Nd4j.create(DataType.DOUBLE, trainPoints, Math.max(1, plane));
+      INDArray dh = Nd4j.create(DataType.DOUBLE, points, Math.max(1, plane));
+      INDArray scratch = Nd4j.create(DataType.DOUBLE, Math.max(1, maxColumns), sd);
+      try {
+        double[] z = z0.clone();
+        double[] a = new double[particles * trainPoints];
+        double[] phi = new double[particles * trainPoints];
+        double[] dphi = new double[particles * trainPoints];
+        double[][] tPhi = new double[points][sd];
+        double[][] tDphi = new double[points][sd];
+        double[][] tDdphi = new double[points][sd];
         for (int n = 0; n <= steps; n++) {
           int columns = n * trainPoints;
           int r = recordOf[n];
           int needed = r >= 0 ? points : trainPoints;
+          trainActivations(a, phi, dphi);
           for (int p = 0; p < needed; p++) {
-            derivatives(activation, kinkSharpness, preActivation(j, p, a, 0), p, phi, dphi,
-                ddphi);
-          }
-
-          // dh_p = Σ_μ Kx_pμ da_μ on the points needed now.
-          for (int p = 0; p < needed; p++) {
-            java.util.Arrays.fill(dh[p], 0, columns, 0.0);
-            for (int mu = 0; mu < trainPoints; mu++) {
-              axpy(columns, inputKernel[p][mu], ta[mu], dh[p], 0);
+            for (int i = 0; i < sd; i++) {
+              derivatives(activation, kinkSharpness, preActivation(i, p, a, i * trainPoints), i,
+                  tPhi[p], tDphi[p], tDdphi[p]);
             }
           }
-
-          // ∂ψ_μ = φ_μ dz + z φ'_μ dh_μ.
-          if (n > 0) {
-            double[] sum = responseSum[n];
-            for (int mu = 0; mu < trainPoints; mu++) {
-              axpy(columns, phi[mu], tz, sum, mu * columns);
-              axpy(columns, z * dphi[mu], dh[mu], sum, mu * columns);
-            }
+          if (columns > 0) {
+            long active = (long) columns * sd;
+            gemm(rows(kx, 0, needed), view(ta, 0, trainPoints, active, plane),
+                view(dh, 0, needed, active, plane), false, false, 1.0, 0.0);
+            INDArray response = Nd4j.create(response(columns, tz, dh, plane, z, tPhi, tDphi),
+                new long[] {trainPoints, columns}, 'c');
+            gemm(response, rows(v, 0, columns), rows(v, columns, trainPoints), false,
+                false, 1.0, 1.0);
           }
-          if (r >= 0 && columns > 0) {
-            double[] sum = jacobianSum[r];
-            for (int k = 0; k < obsKind.length; k++) {
-              tangentCoefficients(k, z, phi, dphi, ddphi, coefficients);
-              axpy(columns, coefficients[0], tz, sum, k * columns);
-              axpy(columns, coefficients[1], dh[obsA[k]], sum, k * columns);
-              axpy(columns, coefficients[2], dh[obsB[k]], sum, k * columns);
-            }
+          if (r >= 0) {
+            variances(r, columns, z, a, v, tz, dh, plane, tPhi, tDphi, tDdphi);
           }
           if (n == steps) {
             break;
           }
-
-          // Tangent step (uses the step-n state and the old tz), then the new column block n.
-          for (int mu = 0; mu < trainPoints; mu++) {
-            double factor = stepFactor * delta[n][mu];
-            axpy(columns, factor * dphi[mu], tz, ta[mu], 0);
-            axpy(columns, factor * z * ddphi[mu], dh[mu], ta[mu], 0);
+          if (columns > 0) {
+            tangentStep(n, columns, z, tz, ta, dh, scratch, plane, tDphi, tDdphi);
           }
-          for (int mu = 0; mu < trainPoints; mu++) {
-            axpy(columns, stepFactor * delta[n][mu] * dphi[mu], dh[mu], tz, 0);
-          }
-          for (int nu = 0; nu < trainPoints; nu++) {
-            tz[columns + nu] = stepFactor * phi[nu];
-            for (int mu = 0; mu < trainPoints; mu++) {
-              ta[mu][columns + nu] = mu == nu ? stepFactor * z * dphi[mu] : 0.0;
-            }
-          }
-
-          // State step.
-          double dz = 0;
-          for (int mu = 0; mu < trainPoints; mu++) {
-            dz += delta[n][mu] * phi[mu];
-            a[mu] += stepFactor * delta[n][mu] * z * dphi[mu];
-          }
-          z += stepFactor * dz;
+          newColumns(columns, z, tz, ta, plane, tPhi, tDphi);
+          advance(n, z, a, phi, dphi);
+        }
+      } finally {
+        for (INDArray array : new INDArray[] {kx, v, tz, ta, dh, scratch}) {
+          array.close();
         }
       }
-      return new double[][][] {responseSum, jacobianSum};
     }
 
-    /** into[offset + c] += α x[c] for c < length. Modified: into. */
-    private static void axpy(int length, double alpha, double[] x, double[] into, int offset) {
-      for (int c = 0; c < length; c++) {
-        into[offset + c] += alpha * x[c];
+    /** dh_p (p a train point) as a (columns × S_D) view. */
+    private INDArray tangentOfPoint(INDArray dh, long plane, int p, int columns) {
+      return view(dh, p * plane, columns, tangentParticles, tangentParticles);
+    }
+
+    /**
+     * D(n), P × nP row-major: {@code −(1/(γ0 S_D)) Σ_i (φ_μ dz + z φ'_μ dh_μ)}, the dz part as
+     * one GEMM over particles and the dh_μ part as one matrix-vector product per μ.
+     */
+    private double[] response(int columns, INDArray tz, INDArray dh, long plane, double[] z,
+        double[][] tPhi, double[][] tDphi) {
+      int sd = tangentParticles;
+      double[] phiBy = new double[sd * trainPoints];
+      double[] slopeBy = new double[trainPoints * sd];
+      for (int mu = 0; mu < trainPoints; mu++) {
+        for (int i = 0; i < sd; i++) {
+          phiBy[i * trainPoints + mu] = tPhi[mu][i];
+          slopeBy[mu * sd + i] = z[i] * tDphi[mu][i];
+        }
+      }
+      INDArray phiMatrix = Nd4j.create(phiBy, new long[] {sd, trainPoints}, 'c');
+      INDArray slopes = Nd4j.create(slopeBy, new long[] {trainPoints, sd}, 'c');
+      INDArray fromZ = Nd4j.create(DataType.DOUBLE, columns, trainPoints);
+      INDArray fromH = Nd4j.create(DataType.DOUBLE, trainPoints, columns);
+      gemm(rows(tz, 0, columns), phiMatrix, fromZ, false, false, 1.0, 0.0);
+      for (int mu = 0; mu < trainPoints; mu++) {
+        gemm(rows(slopes, mu, 1), tangentOfPoint(dh, plane, mu, columns),
+            rows(fromH, mu, 1), false, true, 1.0, 0.0);
+      }
+      double[] z0part = fromZ.data().asDouble();
+      double[] out = fromH.data().asDouble();
+      double scale = -1.0 / (gamma0 * sd);
+      for (int mu = 0; mu < trainPoints; mu++) {
+        for (int c = 0; c < columns; c++) {
+          out[mu * columns + c] = scale * (z0part[c * trainPoints + mu] + out[mu * columns + c]);
+        }
+      }
+      for (INDArray array : new INDArray[] {phiMatrix, slopes, fromZ, fromH}) {
+        array.close();
+      }
+      return out;
+    }
+
+    /**
+     * Tangent step from step n (uses the step-n state, the old dz and dh = Kx · da):
+     * {@code da_μ += ηγ0 Δ_μ (φ'_μ dz + z φ''_μ dh_μ)}, then {@code dz += ηγ0 Σ_μ Δ_μ φ'_μ dh_μ},
+     * as particle-wise scalings of whole (nP × S_D) matrices. Modified: tz, ta, scratch.
+     */
+    private void tangentStep(int n, int columns, double[] z, INDArray tz, INDArray ta,
+        INDArray dh, INDArray scratch, long plane, double[][] tDphi, double[][] tDdphi) {
+      int sd = tangentParticles;
+      INDArray dz = rows(tz, 0, columns);
+      INDArray work = rows(scratch, 0, columns);
+      double[] alpha = new double[sd];
+      double[] beta = new double[sd];
+      for (int mu = 0; mu < trainPoints; mu++) {
+        double factor = stepFactor * delta[n][mu];
+        boolean curved = false;
+        for (int i = 0; i < sd; i++) {
+          alpha[i] = factor * tDphi[mu][i];
+          beta[i] = factor * z[i] * tDdphi[mu][i];
+          curved |= beta[i] != 0.0;
+        }
+        INDArray da = view(ta, mu * plane, columns, sd, sd);
+        scaleColumnsAndAdd(dz, alpha, work, da);
+        if (curved) {
+          scaleColumnsAndAdd(tangentOfPoint(dh, plane, mu, columns), beta, work, da);
+        }
+      }
+      for (int mu = 0; mu < trainPoints; mu++) {
+        double factor = stepFactor * delta[n][mu];
+        for (int i = 0; i < sd; i++) {
+          alpha[i] = factor * tDphi[mu][i];
+        }
+        scaleColumnsAndAdd(tangentOfPoint(dh, plane, mu, columns), alpha, work, dz);
       }
     }
 
-    /** into[intoOffset + j] += α x[xOffset + j] for j in [from, to). Modified: into. */
-    private static void axpyRange(double alpha, double[] x, int xOffset, double[] into,
-        int intoOffset, int from, int to) {
-      for (int j = from; j < to; j++) {
-        into[intoOffset + j] += alpha * x[xOffset + j];
+    /** into += x · diag(scale), through {@code work}. Modified: work, into. */
+    private static void scaleColumnsAndAdd(INDArray x, double[] scale, INDArray work,
+        INDArray into) {
+      try (INDArray row = Nd4j.create(scale, new long[] {scale.length}, DataType.DOUBLE)) {
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(x, row, work, 1));
+      }
+      into.addi(work);
+    }
+
+    /**
+     * The P new tangent columns of step n (derivatives by Δ(n)): {@code dz = ηγ0 φ_ν},
+     * {@code da_μ = ηγ0 δ_μν z φ'_μ}; other entries of the new rows are still 0.
+     * Modified: tz, ta.
+     */
+    private void newColumns(int columns, double[] z, INDArray tz, INDArray ta, long plane,
+        double[][] tPhi, double[][] tDphi) {
+      int sd = tangentParticles;
+      double[] block = new double[trainPoints * sd];
+      for (int nu = 0; nu < trainPoints; nu++) {
+        for (int i = 0; i < sd; i++) {
+          block[nu * sd + i] = stepFactor * tPhi[nu][i];
+        }
+      }
+      rows(tz, columns, trainPoints).assign(Nd4j.create(block, new long[] {trainPoints, sd},
+          'c'));
+      double[] row = new double[sd];
+      for (int mu = 0; mu < trainPoints; mu++) {
+        for (int i = 0; i < sd; i++) {
+          row[i] = stepFactor * z[i] * tDphi[mu][i];
+        }
+        view(ta, mu * plane + (long) (columns + mu) * sd, 1, sd, sd)
+            .assign(Nd4j.create(row, new long[] {1, sd}, 'c'));
       }
     }
 
     /**
-     * dO_k = c0 dz + c1 dh_a + c2 dh_b for particle observable k. Modified: into.
+     * dO_k = c0 dz + c1 dh_a + c2 dh_b for base observable k, with {@code slot} choosing c0, c1
+     * or c2:
      *
      * <pre>
      *   output   ψ_a/γ0:            (φ_a dz + z φ'_a dh_a)/γ0
@@ -567,32 +754,75 @@ public final class TwoLayerPropagator {
      *   NTK      feature + Kx_ab · gradient
      * </pre>
      */
-    private void tangentCoefficients(int k, double z, double[] phi, double[] dphi,
-        double[] ddphi, double[] into) {
+    private double coefficient(int k, int slot, int i, double z, double[][] phi,
+        double[][] dphi, double[][] ddphi) {
       int a = obsA[k];
       int b = obsB[k];
       switch (obsKind[k]) {
         case KIND_OUTPUT -> {
-          into[0] = phi[a] / gamma0;
-          into[1] = z * dphi[a] / gamma0;
-          into[2] = 0.0;
+          return slot == 0 ? phi[a][i] / gamma0 : z * dphi[a][i] / gamma0;
         }
         case KIND_FEATURE -> {
-          into[0] = 0.0;
-          into[1] = dphi[a] * phi[b];
-          into[2] = phi[a] * dphi[b];
+          return slot == 1 ? dphi[a][i] * phi[b][i] : phi[a][i] * dphi[b][i];
         }
         default -> {
           double weight = obsKind[k] == KIND_GRADIENT ? 1.0 : inputKernel[a][b];
           double feature = obsKind[k] == KIND_GRADIENT ? 0.0 : 1.0;
-          into[0] = weight * 2.0 * z * dphi[a] * dphi[b];
-          into[1] = feature * dphi[a] * phi[b] + weight * z * z * ddphi[a] * dphi[b];
-          into[2] = feature * phi[a] * dphi[b] + weight * z * z * dphi[a] * ddphi[b];
+          if (slot == 0) {
+            return weight * 2.0 * z * dphi[a][i] * dphi[b][i];
+          }
+          if (slot == 1) {
+            return feature * dphi[a][i] * phi[b][i] + weight * z * z * ddphi[a][i] * dphi[b][i];
+          }
+          return feature * phi[a][i] * dphi[b][i] + weight * z * z * dphi[a][i] * ddphi[b][i];
         }
       }
     }
 
-    /** The value of particle observable k for a particle with the given φ, φ' and z. */
+    /**
+     * J(n) = ∂⟨O⟩/∂Δ(<n) for every base observable, K × nP row-major: per tangent group one
+     * GEMM (terms × S_D) · (S_D × nP) of the particle coefficients against that tangent, then
+     * each term's row added to its observable's row.
+     */
+    private double[] jacobian(int columns, double[] z, INDArray tz, INDArray dh, long plane,
+        double[][] tPhi, double[][] tDphi, double[][] tDdphi) {
+      int sd = tangentParticles;
+      double[] jac = new double[obsKind.length * columns];
+      for (int g = 0; g < termRow.length; g++) {
+        int terms = termRow[g].length;
+        if (terms == 0) {
+          continue;
+        }
+        double[] coefficients = new double[terms * sd];
+        for (int t = 0; t < terms; t++) {
+          for (int i = 0; i < sd; i++) {
+            coefficients[t * sd + i] = coefficient(termRow[g][t], termSlot[g][t], i, z[i],
+                tPhi, tDphi, tDdphi);
+          }
+        }
+        INDArray tangent = g == 0 ? rows(tz, 0, columns)
+            : view(dh, (g - 1) * plane, columns, sd, sd);
+        double[] product;
+        try (INDArray c = Nd4j.create(coefficients, new long[] {terms, sd}, 'c');
+            INDArray out = Nd4j.create(DataType.DOUBLE, terms, columns)) {
+          gemm(c, tangent, out, false, true, 1.0, 0.0);
+          product = out.data().asDouble();
+        }
+        for (int t = 0; t < terms; t++) {
+          int row = termRow[g][t] * columns;
+          for (int col = 0; col < columns; col++) {
+            jac[row + col] += product[t * columns + col];
+          }
+        }
+      }
+      double scale = 1.0 / sd;
+      for (int e = 0; e < jac.length; e++) {
+        jac[e] *= scale;
+      }
+      return jac;
+    }
+
+    /** The value of base observable k for a particle with the given φ, φ' and z. */
     private double observableValue(int k, double z, double[] phi, double[] dphi,
         double initialOutput) {
       int a = obsA[k];
@@ -605,33 +835,10 @@ public final class TwoLayerPropagator {
       };
     }
 
-    private int particleBlocks() {
-      return (particles + PARTICLE_BLOCK - 1) / PARTICLE_BLOCK;
-    }
-
-    /** Stage 3: (I − D) v = u by forward substitution, in place, for every particle. */
-    private void solveTriangular() {
-      IntStream.range(0, particleBlocks()).parallel().forEach(b -> {
-        int from = b * PARTICLE_BLOCK;
-        int to = Math.min(particles, from + PARTICLE_BLOCK);
-        for (int n = 1; n <= steps; n++) {
-          int columns = n * trainPoints;
-          double[] block = response[n];
-          for (int mu = 0; mu < trainPoints; mu++) {
-            int target = (columns + mu) * particles;
-            int row = mu * columns;
-            for (int c = 0; c < columns; c++) {
-              axpyRange(block[row + c], sources, c * particles, sources, target, from, to);
-            }
-          }
-        }
-      });
-    }
-
-    /** Stage 4: means and N·Var of every layout entry at record r. */
-    private void variances(int r) {
+    /** Stage 4: means and N·Var of every layout entry at record r (step n = columns / P). */
+    private void variances(int r, int columns, double[] z, double[] a, INDArray v, INDArray tz,
+        INDArray dh, long plane, double[][] tPhi, double[][] tDphi, double[][] tDdphi) {
       int n = recordSteps[r];
-      int columns = n * trainPoints;
       double lossFactor = setup.lossFactor();
       double loss = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
@@ -640,14 +847,12 @@ public final class TwoLayerPropagator {
       }
       mean[r][layout.lossIndex()] = loss;
 
-      // Particle observables at this record, then their averages.
+      // Base observables of every particle, row k = observable, column j = particle.
       int count = obsKind.length;
-      double[] values = new double[particles * count];
+      double[] w = new double[count * particles];
       double[] average = new double[count];
       double[] phi = new double[points];
       double[] dphi = new double[points];
-      double[] a = recordedA[r];
-      double[] z = recordedZ[r];
       for (int j = 0; j < particles; j++) {
         for (int p = 0; p < points; p++) {
           double h = preActivation(j, p, a, j * trainPoints);
@@ -659,61 +864,62 @@ public final class TwoLayerPropagator {
           if (centred && obsKind[k] == KIND_OUTPUT) {
             initialOutput = z0[j] * activation.value(h0[j * points + obsA[k]]);
           }
-          double v = observableValue(k, z[j], phi, dphi, initialOutput);
-          values[j * count + k] = v;
-          average[k] += v;
+          double value = observableValue(k, z[j], phi, dphi, initialOutput);
+          w[k * particles + j] = value;
+          average[k] += value;
         }
       }
       for (int k = 0; k < count; k++) {
         average[k] /= particles;
         mean[r][obsIndex[k]] = average[k];
+        for (int j = 0; j < particles; j++) {
+          w[k * particles + j] -= average[k];
+        }
       }
 
-      // Σ_j w_j² per entry, block by block: w = O − ⟨O⟩ + J v, and the Δ/loss terms.
-      double[] jac = jacobian[r];
-      List<double[]> sums = IntStream.range(0, particleBlocks()).parallel().mapToObj(b -> {
-        int from = b * PARTICLE_BLOCK;
-        int to = Math.min(particles, from + PARTICLE_BLOCK);
-        double[] s = new double[count + trainPoints + 1];
-        double[] w = new double[to - from];
-        for (int k = 0; k < count; k++) {
-          for (int j = from; j < to; j++) {
-            w[j - from] = values[j * count + k] - average[k];
-          }
-          int row = k * columns;
-          for (int c = 0; c < columns; c++) {
-            axpyRange(jac[row + c], sources, c * particles + from, w, 0, 0, to - from);
-          }
-          for (int i = 0; i < w.length; i++) {
-            s[k] += w[i] * w[i];
-          }
+      // w = O − ⟨O⟩ + J v as one GEMM over all particles.
+      if (columns > 0) {
+        double[] jac = jacobian(columns, z, tz, dh, plane, tPhi, tDphi, tDdphi);
+        try (INDArray jm = Nd4j.create(jac, new long[] {count, columns}, 'c');
+            INDArray wm = Nd4j.create(w, new long[] {count, particles}, 'c')) {
+          gemm(jm, rows(v, 0, columns), wm, false, false, 1.0, 1.0);
+          w = wm.data().asDouble();
         }
-        java.util.Arrays.fill(w, 0.0);
-        for (int mu = 0; mu < trainPoints; mu++) {
-          int source = (columns + mu) * particles;
-          double lossWeight = lossFactor * delta[n][mu];
-          for (int j = from; j < to; j++) {
-            double v = sources[source + j];
-            s[count + mu] += v * v;
-            w[j - from] += lossWeight * v;
-          }
-        }
-        for (int i = 0; i < w.length; i++) {
-          s[count + trainPoints] += w[i] * w[i];
-        }
-        return s;
-      }).toList();
-      double[] total = new double[count + trainPoints + 1];
-      for (double[] s : sums) {
-        add(total, s);
       }
       for (int k = 0; k < count; k++) {
-        nvar[r][obsIndex[k]] = total[k] / particles;
+        nvar[r][obsIndex[k]] = meanSquare(w, k * particles, null, 0, 0.0);
       }
+      for (int i = 0; i < trainPoints; i++) {
+        for (int j = i; j < trainPoints; j++) {
+          int f = featureRow[i][j];
+          int g = gradientRow[i][j];
+          double kx = inputKernel[i][j];
+          mean[r][layout.ntk(i, j)] = average[f] + kx * average[g];
+          nvar[r][layout.ntk(i, j)] = meanSquare(w, f * particles, w, g * particles, kx);
+        }
+      }
+
+      // Train predictions (w = v) and the linearised loss (w = c Σ_μ Δ_μ v_μ).
+      double[] vn = pull(rows(v, columns, trainPoints));
+      double[] lossW = new double[particles];
       for (int mu = 0; mu < trainPoints; mu++) {
-        nvar[r][layout.predictionTrain(mu)] = total[count + mu] / particles;
+        nvar[r][layout.predictionTrain(mu)] = meanSquare(vn, mu * particles, null, 0, 0.0);
+        double lossWeight = lossFactor * delta[n][mu];
+        for (int j = 0; j < particles; j++) {
+          lossW[j] += lossWeight * vn[mu * particles + j];
+        }
       }
-      nvar[r][layout.lossIndex()] = total[count + trainPoints] / particles;
+      nvar[r][layout.lossIndex()] = meanSquare(lossW, 0, null, 0, 0.0);
+    }
+
+    /** (1/S) Σ_j (x[from + j] + weight · y[yFrom + j])², y optional. */
+    private double meanSquare(double[] x, int from, double[] y, int yFrom, double weight) {
+      double s = 0;
+      for (int j = 0; j < particles; j++) {
+        double value = x[from + j] + (y == null ? 0.0 : weight * y[yFrom + j]);
+        s += value * value;
+      }
+      return s / particles;
     }
   }
 }
