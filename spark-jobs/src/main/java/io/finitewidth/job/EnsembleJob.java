@@ -85,6 +85,7 @@ public final class EnsembleJob {
       console.printf(Locale.ROOT, "resuming: %d of %d seed blocks already finished in %s%n",
           blocks.size() - pending.size(), blocks.size(), output.root());
     }
+    warnAboutUnaffordableTheory();
     output.claim(family);
 
     SparkSession spark = SparkSessions.start(sweep.spark().master(), "finite-width " + sweep.name());
@@ -92,6 +93,28 @@ public final class EnsembleJob {
       return runOnSpark(spark, output, store, blocks, pending);
     } finally {
       spark.stop();
+    }
+  }
+
+  /** Says before any training which cells will get no propagator theory, and why. */
+  private void warnAboutUnaffordableTheory() {
+    java.util.Set<String> said = new java.util.HashSet<>();
+    for (Cell cell : sweep.cells()) {
+      TwoLayerSetup s = cell.setup();
+      if (cell.deep() || s.activation() == Activation.LINEAR
+          || s.gamma0() <= sweep.theory().lazyMaxGamma0()) {
+        continue;
+      }
+      try {
+        io.finitewidth.dmft.TwoLayerTheory.checkAffordable(s,
+            new io.finitewidth.fluctuation.PropagatorOptions(sweep.theory().propagatorParticles(),
+                sweep.theory().tangentParticles(), 0L, sweep.theory().replicas()));
+      } catch (IllegalArgumentException e) {
+        if (said.add(e.getMessage())) {
+          console.println("warning: cells with gamma0=" + s.gamma0() + " will get no N·Var"
+              + " theory: " + e.getMessage());
+        }
+      }
     }
   }
 
@@ -148,6 +171,10 @@ public final class EnsembleJob {
     spark.sparkContext().removeSparkListener(progress);
     LOG.info("training done: blocks={} seconds={}", pending.size(),
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+    if (!theory.isDone()) {
+      console.println("training done; waiting for the theory (solved on the driver, see the"
+          + " 'theory solved' lines) ...");
+    }
 
     // Merge every block of every cell in seed-block order, whenever and wherever it was trained.
     CentralMoments[] perCell = new CentralMoments[cells.size()];

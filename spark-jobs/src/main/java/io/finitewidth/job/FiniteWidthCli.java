@@ -48,6 +48,9 @@ public final class FiniteWidthCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (master != null) {
+        SweepLoader.checkMaster("--master", master);
+      }
       if (CnnSweepLoader.isCnn(sweepFile)) {
         CnnJob.Outcome outcome = new CnnJob(CnnSweepLoader.load(sweepFile, out), System.out)
             .run();
@@ -116,6 +119,11 @@ public final class FiniteWidthCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      Path folder = csv.toAbsolutePath().getParent();
+      if (folder == null || !java.nio.file.Files.isDirectory(folder)) {
+        throw new IllegalArgumentException("--csv: '" + csv + "' — allowed: a file in an"
+            + " existing folder (" + folder + " does not exist)");
+      }
       Sweep sweep = SweepLoader.load(sweepFile, null);
       TheoryPredictions.writeCsv(sweep, csv, System.out);
       return 0;
@@ -144,7 +152,7 @@ public final class FiniteWidthCli implements Callable<Integer> {
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new FiniteWidthCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof IllegalArgumentException) {
+      if (e instanceof IllegalArgumentException || e instanceof java.io.FileNotFoundException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }

@@ -30,8 +30,11 @@ record SummaryRow(int cell, int width, double gamma0, String activation, double 
         theoryMeanCorrection};
   }
 
-  /** Signal-to-noise ratio mean² / N·Var (THEORY-deep.md §5b); finite at large N. */
+  /**
+   * Signal-to-noise ratio mean² / N·Var (THEORY-deep.md §5b); finite at large N. NaN (empty)
+   * where N·Var is 0, e.g. centred predictions at t = 0.
+   */
   double snr() {
-    return mean * mean / nvar;
+    return nvar > 0 ? mean * mean / nvar : Double.NaN;
   }
 }

@@ -97,7 +97,7 @@ final class TheoryCache {
       p = TwoLayerTheory.predict(setup, new TheoryOptions(settings.particles(),
           settings.seed(), settings.lazyMaxGamma0(), settings.propagatorParticles(),
           settings.tangentParticles(), settings.replicas()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError e) {
       LOG.warn("theory failed: activation={} gamma0={} dt={} reason={}",
           setup.activation().label(), setup.gamma0(), setup.grid().dt(), e.getMessage());
       TheoryPrediction empty = TheoryPrediction.empty(

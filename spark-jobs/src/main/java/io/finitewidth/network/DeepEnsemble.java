@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -156,11 +153,11 @@ public final class DeepEnsemble {
     for (int step = 0; step <= setup.grid().steps(); step++) {
       // Forward pass: one GEMM for layer 1, batched matmuls above it.
       w0.mmuli(inputsScaledT, pre1Flat);
-      activateInto(activation, pre[1], features[1], slopes[1]);
+      BatchedActivation.applyInto(activation, pre[1], features[1], slopes[1]);
       for (int l = 1; l < depth; l++) {
         Nd4j.matmul(weights[l], features[l], pre[l + 1], false, false, false);
         pre[l + 1].divi(rootN);
-        activateInto(activation, pre[l + 1], features[l + 1], slopes[l + 1]);
+        BatchedActivation.applyInto(activation, pre[l + 1], features[l + 1], slopes[l + 1]);
       }
       INDArray outputs = Nd4j.matmul(w, features[depth], true, false, false)
           .reshape(blocks, pa).divi(gamma0 * n);
@@ -276,27 +273,4 @@ public final class DeepEnsemble {
     }
   }
 
-  /**
-   * φ(pre) into {@code features} and φ'(pre) into {@code slopes}. Modified: features, slopes.
-   * Not modified: pre.
-   */
-  private static void activateInto(Activation activation, INDArray pre, INDArray features,
-      INDArray slopes) {
-    switch (activation) {
-      case LINEAR -> {
-        features.assign(pre);
-        slopes.assign(1.0);
-      }
-      case TANH -> {
-        Nd4j.getExecutioner().exec(new Tanh(pre, features));
-        features.mul(features, slopes);
-        slopes.rsubi(1.0);
-      }
-      case RELU -> {
-        Nd4j.getExecutioner().exec(new RectifiedLinear(pre, features, 0.0));
-        Nd4j.getExecutioner().exec(new Step(pre, slopes, 0.0));
-      }
-      default -> throw new IllegalStateException("unhandled activation " + activation);
-    }
-  }
 }

@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -375,30 +372,10 @@ public final class OnlineTwoLayerEnsemble {
     /** Outputs (B, points) of the networks with weights (w0, w). Modified: the buffers. */
     INDArray outputs(INDArray w0, INDArray w, int blockSize) {
       w0.mmuli(inputsScaledT, pre);
-      activateInto(setup.activation(), pre, features, slopes);
+      BatchedActivation.applyInto(setup.activation(), pre, features, slopes);
       return Nd4j.matmul(w, features.reshape(blockSize, width, points), true, false, false)
           .reshape(blockSize, points).divi(setup.gamma0() * width);
     }
   }
 
-  /** φ(pre) into features and φ'(pre) into slopes. Modified: features, slopes. */
-  private static void activateInto(Activation activation, INDArray pre, INDArray features,
-      INDArray slopes) {
-    switch (activation) {
-      case LINEAR -> {
-        features.assign(pre);
-        slopes.assign(1.0);
-      }
-      case TANH -> {
-        Nd4j.getExecutioner().exec(new Tanh(pre, features));
-        features.mul(features, slopes);
-        slopes.rsubi(1.0);
-      }
-      case RELU -> {
-        Nd4j.getExecutioner().exec(new RectifiedLinear(pre, features, 0.0));
-        Nd4j.getExecutioner().exec(new Step(pre, slopes, 0.0));
-      }
-      default -> throw new IllegalStateException("unhandled activation " + activation);
-    }
-  }
 }

@@ -100,6 +100,19 @@ public final class SweepLoader {
    * @param outputOverride replaces the file's {@code output} when not null (a CLI flag)
    * @throws SweepConfigException listing every problem found
    */
+  /**
+   * Checks a Spark master given outside the sweep file (the {@code --master} flag) by the same
+   * rule as {@code spark.master}.
+   *
+   * @throws IllegalArgumentException naming the flag, the value and what is allowed
+   */
+  public static void checkMaster(String flag, String master) {
+    if (!SPARK_MASTER.matcher(master).matches()) {
+      throw new IllegalArgumentException(flag + ": \"" + master + "\" — allowed: local, local[N],"
+          + " local[*], yarn, spark://host:port, k8s://… or mesos://…");
+    }
+  }
+
   public static Sweep load(Path yamlFile, String outputOverride) {
     String text;
     try {

@@ -38,7 +38,32 @@ public final class TwoLayerTheory {
   /** Mixed into the seed of the propagator's replicas, for the same reason. */
   private static final long PROPAGATOR_SEED_MIX = 0xBF58476D1CE4E5B9L;
 
+  /** Off-heap memory all concurrently running propagator replicas may take: 4 GiB. */
+  public static final double PROPAGATOR_MEMORY_BUDGET_BYTES = 4.0 * (1L << 30);
+  /** Work the propagator may take on the driver: 2e12 multiply-adds (about an hour on 2 cores). */
+  public static final double PROPAGATOR_WORK_BUDGET = 2e12;
+
   private TwoLayerTheory() {}
+
+  /**
+   * Refuses, before allocating anything, a propagator run that would not fit the memory budget or
+   * would run for hours (memory and work grow with the number of steps n as n and n²).
+   *
+   * @throws IllegalArgumentException saying what it would need and what to reduce
+   */
+  public static void checkAffordable(TwoLayerSetup setup, PropagatorOptions options) {
+    int parallel = Math.min(options.replicas(), Runtime.getRuntime().availableProcessors());
+    double bytes = parallel * TwoLayerPropagator.estimateBytesPerReplica(setup, options);
+    double work = TwoLayerPropagator.estimateMultiplyAdds(setup, options);
+    if (bytes > PROPAGATOR_MEMORY_BUDGET_BYTES || work > PROPAGATOR_WORK_BUDGET) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "the finite-width propagator would need %.1f GB and %.1e multiply-adds for %d steps"
+          + " of %d train points (budget %.0f GB, %.0e); reduce training.steps,"
+          + " theory.tangent_particles or theory.propagator_particles",
+          bytes / 1e9, work, setup.grid().steps(), setup.task().trainPoints(),
+          PROPAGATOR_MEMORY_BUDGET_BYTES / 1e9, PROPAGATOR_WORK_BUDGET));
+    }
+  }
 
   /** Means and N·Var for every setup (class comment). */
   public static TheoryPrediction predict(TwoLayerSetup setup, TheoryOptions options) {
@@ -51,9 +76,10 @@ public final class TwoLayerTheory {
     } else if (setup.gamma0() <= options.lazyMaxGamma0()) {
       variance = LazyLimit.predict(setup, options.seed() ^ LAZY_SEED_MIX);
     } else {
-      variance = TwoLayerPropagator.predict(setup, new PropagatorOptions(
-          options.propagatorParticles(), options.tangentParticles(),
-          options.seed() ^ PROPAGATOR_SEED_MIX, options.replicas()));
+      PropagatorOptions propagator = new PropagatorOptions(options.propagatorParticles(),
+          options.tangentParticles(), options.seed() ^ PROPAGATOR_SEED_MIX, options.replicas());
+      checkAffordable(setup, propagator);
+      variance = TwoLayerPropagator.predict(setup, propagator);
     }
     return new TheoryPrediction(mean.layout(), mean.grid(), mean.mean(), mean.meanSe(),
         variance.nvar(), variance.nvarSe(), mean.meanMethod(), variance.nvarMethod());

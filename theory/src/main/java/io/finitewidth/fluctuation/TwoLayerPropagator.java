@@ -133,6 +133,36 @@ public final class TwoLayerPropagator {
   }
 
   /**
+   * Off-heap bytes one running replica needs (class comment): (2P + Q + 2)·n·P·S_D doubles of
+   * tangents plus (n + 1)·P·S doubles of sources, n the number of steps.
+   */
+  public static double estimateBytesPerReplica(TwoLayerSetup setup, PropagatorOptions options) {
+    double p = setup.task().trainPoints();
+    double q = setup.task().testPoints();
+    double n = setup.grid().steps();
+    return 8.0 * ((2 * p + q + 2) * n * p * options.tangentParticles()
+        + (n + 1) * p * options.particles());
+  }
+
+  /**
+   * Multiply-adds of all replicas (class comment): (3K + (P+Q)P)·S_D·P·Σn_r + K·S·P·Σn_r +
+   * S·P²·n²/2 per replica, with K ≈ P(P+1) + PQ.
+   */
+  public static double estimateMultiplyAdds(TwoLayerSetup setup, PropagatorOptions options) {
+    double p = setup.task().trainPoints();
+    double q = setup.task().testPoints();
+    double n = setup.grid().steps();
+    double k = p * (p + 1) + p * q;
+    double sumRecorded = 0;
+    for (int step : setup.grid().recordSteps()) {
+      sumRecorded += step;
+    }
+    double perReplica = (3 * k + (p + q) * p) * options.tangentParticles() * p * sumRecorded
+        + k * options.particles() * p * sumRecorded + options.particles() * p * p * n * n / 2;
+    return perReplica * options.replicas();
+  }
+
+  /**
    * As {@link #predict(TwoLayerSetup, PropagatorOptions)} with the bump sharpness β of the ReLU
    * kink term given; β = 0 drops the term (the naive, wrong tangent), which tests use to show
    * that the term matters.
