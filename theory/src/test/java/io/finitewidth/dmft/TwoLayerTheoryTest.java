@@ -60,6 +60,18 @@ class TwoLayerTheoryTest {
   }
 
   @Test
+  void predict_propagatorTooLargeForTheBudget_isRefusedBeforeAllocating() {
+    // 3000 steps: tangents of (2P+Q+2)·n·P·S_D doubles are about 2.4 GB per replica for the
+    // canonical task at the default 850 tangent particles, and the work ~n² is far past budget.
+    TwoLayerSetup setup = new TwoLayerSetup(CanonicalData.task(), Activation.TANH, 1.0,
+        LossConvention.MEAN, TimeGrid.every(CanonicalData.DT, 3000, 500), false);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TwoLayerTheory.predict(setup, new TheoryOptions(2_000, 11L, 0.1)));
+    assertTrue(e.getMessage().contains("3000 steps") && e.getMessage().contains("training.steps"),
+        e.getMessage());
+  }
+
+  @Test
   void options_invalid_areRejected() {
     assertThrows(IllegalArgumentException.class, () -> new TheoryOptions(1, 0, 0.1));
     assertThrows(IllegalArgumentException.class, () -> new TheoryOptions(2_000, 0, -1));
