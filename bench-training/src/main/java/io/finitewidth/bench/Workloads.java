@@ -33,6 +33,27 @@ public final class Workloads {
     return new Task("bench-d" + dim, train, y, test, yTest);
   }
 
+  /**
+   * The benchmark task, from a formula that the NumPy peer repeats (so both train on the same
+   * points): x[a][d] = sin(0.37 + 1.3 a + 0.71 d + 0.013 a d), points a = 0 … P+Q−1 train first,
+   * y = tanh(2 x[a][0]) + 0.5 x[a][1].
+   */
+  public static Task benchTask(int dim, int trainPoints, int testPoints) {
+    int points = trainPoints + testPoints;
+    double[][] x = new double[points][dim];
+    double[] y = new double[points];
+    for (int a = 0; a < points; a++) {
+      for (int d = 0; d < dim; d++) {
+        x[a][d] = Math.sin(0.37 + 1.3 * a + 0.71 * d + 0.013 * a * d);
+      }
+      y[a] = Math.tanh(2 * x[a][0]) + 0.5 * x[a][dim > 1 ? 1 : 0];
+    }
+    double[][] train = java.util.Arrays.copyOfRange(x, 0, trainPoints);
+    double[][] test = java.util.Arrays.copyOfRange(x, trainPoints, points);
+    return new Task("bench-d" + dim, train, java.util.Arrays.copyOfRange(y, 0, trainPoints), test,
+        java.util.Arrays.copyOfRange(y, trainPoints, points));
+  }
+
   /** tanh, γ0, c = 1/P, dt, S steps, recorded every 10. */
   public static TwoLayerSetup setup(Task task, Activation activation, double gamma0, double dt,
       int steps, int every, boolean centred) {

@@ -44,7 +44,7 @@ public final class TrainingBench {
     int steps = Integer.parseInt(args[4]);
     int reps = Integer.parseInt(args[5]);
     boolean phases = args.length > 6 && args[6].equals("phases");
-    TwoLayerSetup setup = Workloads.setup(Workloads.task(42, dim, P, Q), Activation.TANH, 1.0,
+    TwoLayerSetup setup = Workloads.setup(Workloads.benchTask(dim, P, Q), Activation.TANH, 1.0,
         1.0, steps, EVERY, false);
     int[] recordSteps = setup.grid().recordSteps();
     TwoLayerEnsemble trainer = new TwoLayerEnsemble(setup, width, type);
@@ -63,6 +63,7 @@ public final class TrainingBench {
     double init = 0;
     long[] phaseNanos = new long[3];
     long peakOffHeap = 0;
+    double[] check = new double[4];
     for (int rep = 0; rep < reps; rep++) {
       double total = 0;
       for (int first = 0; first < ensemble; first += BLOCK) {
@@ -98,6 +99,16 @@ public final class TrainingBench {
           }
         }
         total += (System.nanoTime() - t1) * 1e-9;
+        if (rep == 0) {
+          int last = recordSteps.length - 1;
+          for (int b = 0; b < count; b++) {
+            double[] v = recorded[b][last];
+            check[0] += v[trainer.layout().lossIndex()] / ensemble;
+            check[1] += v[trainer.layout().ntk(0, 0)] / ensemble;
+            check[2] += v[trainer.layout().featureKernel(0, 1)] / ensemble;
+            check[3] += v[RecordedSlots.sharpness(trainer.layout())] / ensemble;
+          }
+        }
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
         block = null;
       }
@@ -110,6 +121,8 @@ public final class TrainingBench {
     System.out.printf("java,%d,%d,%d,%s,%d,%d,%.6f,%.6f,%.1f,%.3f,%.3f,%.3f%n", dim, width,
         ensemble, args[3], steps, reps, median, sorted[0], (double) ensemble * steps / median,
         gflop, gflop / median, init / reps);
+    System.out.printf("# check (rep 0, last record, ensemble means): loss %.6g K00 %.6g Phi01 %.6g"
+        + " sharpness %.6g%n", check[0], check[1], check[2], check[3]);
     if (phases) {
       System.out.printf("# phases (s, all reps): forward %.3f record %.3f update %.3f%n",
           phaseNanos[0] * 1e-9, phaseNanos[1] * 1e-9, phaseNanos[2] * 1e-9);
