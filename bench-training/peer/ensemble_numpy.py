@@ -16,6 +16,7 @@ Usage:
   python3 ensemble_numpy.py gemm SIZE float32|float64 REPS
 Prints CSV lines in the format of the Java TrainingBench.
 """
+import resource
 import sys
 import time
 
@@ -151,6 +152,7 @@ def train(dim, width, ensemble, dtype_name, steps, reps):
         ensemble * steps / median, gflop, gflop / median, init / reps))
     print('# check (rep 0, last record, ensemble means): loss %.6g K00 %.6g Phi01 %.6g '
           'sharpness %.6g' % tuple(check))
+    print('# memory: rss_peak_MiB=%.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0))
 
 
 def gemm(n, dtype_name, reps):

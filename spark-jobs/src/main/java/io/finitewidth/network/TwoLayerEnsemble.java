@@ -140,6 +140,10 @@ public final class TwoLayerEnsemble {
     private final INDArray slopes;
     private final INDArray features3;
     private final INDArray slopes3;
+    private final INDArray trainFeatures;
+    private final INDArray trainSlopes;
+    private final INDArray backward;
+    private final INDArray backwardRows;
     private INDArray initialOutputs;
     private INDArray outputs;
     private INDArray errors;
@@ -182,6 +186,12 @@ public final class TwoLayerEnsemble {
       slopes = Nd4j.create(dataType, rows, points);
       features3 = features.reshape(blockSize, width, points);
       slopes3 = slopes.reshape(blockSize, width, points);
+      trainFeatures = features3.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      trainSlopes = slopes3.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      backward = Nd4j.create(dataType, blockSize, width, trainPoints);
+      backwardRows = backward.reshape(rows, trainPoints);
       inputStepScale = eta * gamma0 / Math.sqrt(dim);
     }
 
@@ -218,14 +228,11 @@ public final class TwoLayerEnsemble {
      */
     void update() {
       INDArray errorsColumn = errors.reshape(blockSize, trainPoints, 1);
-      INDArray trainFeatures = features3.get(NDArrayIndex.all(), NDArrayIndex.all(),
-          NDArrayIndex.interval(0, trainPoints));
       INDArray readoutStep = Nd4j.matmul(trainFeatures, errorsColumn).muli(eta * gamma0);
-      INDArray trainSlopes = slopes3.get(NDArrayIndex.all(), NDArrayIndex.all(),
-          NDArrayIndex.interval(0, trainPoints));
-      INDArray backward = trainSlopes.mul(w).muli(errors.reshape(blockSize, 1, trainPoints));
-      Nd4j.gemm(backward.reshape(rows, trainPoints), trainInputs, w0, false, false,
-          inputStepScale, 1.0);
+      // backward = (φ'_train · w) · Δ into a kept buffer: the same two broadcast products as
+      // trainSlopes.mul(w).muli(...), without a fresh (B·N) × P array every step.
+      trainSlopes.mul(w, backward).muli(errors.reshape(blockSize, 1, trainPoints));
+      Nd4j.gemm(backwardRows, trainInputs, w0, false, false, inputStepScale, 1.0);
       w.addi(readoutStep);
     }
 
