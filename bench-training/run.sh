@@ -28,7 +28,7 @@ RAW="$OUT/raw.csv"
 load() { cut -d' ' -f1 /proc/loadavg; }
 {
   echo "# date: $(date -Is)"
-  echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
+  echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(getconf _NPROCESSORS_ONLN) logical CPUs"
   echo "# java: $(java -version 2>&1 | head -1)"
   echo "# numpy: $(python3 -c 'import numpy; print(numpy.__version__)')"
   echo "# steps=$STEPS reps=$REPS threads=1"

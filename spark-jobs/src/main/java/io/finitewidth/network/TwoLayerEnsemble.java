@@ -166,21 +166,25 @@ public final class TwoLayerEnsemble {
       targets = Nd4j.create(task.trainTargets(), new long[] {1, trainPoints}).castTo(dataType);
       inputKernel = Nd4j.create(task.inputKernel()).castTo(dataType);
 
-      // Initial weights, each network from its own seed.
-      double[] inputWeights = new double[blockSize * width * dim];
+      // Initial weights, each network from its own seed, cast and copied into its rows one
+      // network at a time: a block-wide double[] on the heap plus a block-wide float64 copy
+      // off-heap (and a cast) used to set the task's peak memory. Same values, same casts.
+      rows = (long) blockSize * width;
+      w0 = Nd4j.create(dataType, rows, dim);
       double[] readoutWeights = new double[blockSize * width];
       for (int b = 0; b < blockSize; b++) {
         InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
-        System.arraycopy(init.inputWeights(), 0, inputWeights, b * width * dim, width * dim);
+        INDArray own = Nd4j.create(init.inputWeights(), new long[] {width, dim}, 'c')
+            .castTo(dataType);
+        w0.get(NDArrayIndex.interval((long) b * width, (long) (b + 1) * width),
+            NDArrayIndex.all()).assign(own);
+        own.close();
         System.arraycopy(init.readoutWeights(), 0, readoutWeights, b * width, width);
       }
-      w0 = Nd4j.create(inputWeights, new long[] {(long) blockSize * width, dim}, 'c')
-          .castTo(dataType);
       w = Nd4j.create(readoutWeights, new long[] {blockSize, width, 1}, 'c').castTo(dataType);
 
       // Work buffers reused by every step: no allocation of (B·N) × D or (B·N) × (P+Q) arrays
       // inside the loop (allocating them per step costs more than the arithmetic).
-      rows = (long) blockSize * width;
       pre = Nd4j.create(dataType, new long[] {rows, points}, 'f');
       features = Nd4j.create(dataType, rows, points);
       slopes = Nd4j.create(dataType, rows, points);
