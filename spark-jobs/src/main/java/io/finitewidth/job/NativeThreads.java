@@ -6,8 +6,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * One BLAS/OpenMP thread per Spark task slot unless {@code FINITE_WIDTH_BLAS_THREADS} says
  * otherwise: parallelism comes from tasks, and two BLAS threads per task collapse when the other
- * core is busy. Results do not depend on this setting (each network's arithmetic is confined to
- * its own rows), only speed does.
+ * core is busy. Keep the default where bit-identical results across runs and cluster shapes
+ * matter: with more than one BLAS thread OpenBLAS may split a product differently and change
+ * the last bits of recorded values (seen in the trainer benchmark).
  */
 final class NativeThreads {
   private static volatile boolean pinned;

@@ -10,9 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 
 /**
  * A block of B same-shape two-layer networks in the mean-field parameterisation, trained together
@@ -84,58 +81,132 @@ public final class TwoLayerEnsemble {
   }
 
   private List<NetworkTrajectory> run(int firstNetworkIndex, long[] seeds, double[][] weightsOut) {
-    Task task = setup.task();
-    int blockSize = seeds.length;
-    int dim = task.dim();
-    int trainPoints = task.trainPoints();
-    int points = trainPoints + task.testPoints();
-    double gamma0 = setup.gamma0();
-    double eta = setup.eta();
-    Activation activation = setup.activation();
     int[] recordSteps = setup.grid().recordSteps();
-
-    // Fixed inputs: X^T / √D over all points, the training inputs, targets, input kernel.
-    double[][] allInputs = task.allInputs();
-    INDArray inputsScaledT = Nd4j.create(allInputs).castTo(dataType).transpose().dup('c')
-        .divi(Math.sqrt(dim));
-    INDArray trainInputs = Nd4j.create(task.trainInputs()).castTo(dataType);
-    INDArray targets = Nd4j.create(task.trainTargets(), new long[] {1, trainPoints})
-        .castTo(dataType);
-    INDArray inputKernel = Nd4j.create(task.inputKernel()).castTo(dataType);
-
-    // Initial weights, each network from its own seed.
-    double[] inputWeights = new double[blockSize * width * dim];
-    double[] readoutWeights = new double[blockSize * width];
-    for (int b = 0; b < blockSize; b++) {
-      InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
-      System.arraycopy(init.inputWeights(), 0, inputWeights, b * width * dim, width * dim);
-      System.arraycopy(init.readoutWeights(), 0, readoutWeights, b * width, width);
-    }
-    INDArray w0 = Nd4j.create(inputWeights, new long[] {(long) blockSize * width, dim}, 'c')
-        .castTo(dataType);
-    INDArray w = Nd4j.create(readoutWeights, new long[] {blockSize, width, 1}, 'c')
-        .castTo(dataType);
-
-    // Work buffers reused by every step: no allocation of (B·N) × D or (B·N) × (P+Q) arrays
-    // inside the loop (allocating them per step costs more than the arithmetic).
-    long rows = (long) blockSize * width;
-    INDArray pre = Nd4j.create(dataType, rows, points);
-    INDArray features = Nd4j.create(dataType, rows, points);
-    INDArray slopes = Nd4j.create(dataType, rows, points);
-    INDArray features3 = features.reshape(blockSize, width, points);
-    INDArray slopes3 = slopes.reshape(blockSize, width, points);
-    double inputStepScale = eta * gamma0 / Math.sqrt(dim);
-
-    double[][][] recorded = new double[blockSize][recordSteps.length][];
-    INDArray initialOutputs = null;
+    Block block = new Block(seeds);
+    double[][][] recorded = new double[seeds.length][recordSteps.length][];
     int next = 0;
     for (int step = 0; step <= setup.grid().steps(); step++) {
-      // Forward pass over all points of all networks: one GEMM, then φ and φ'.
+      block.forward();
+      if (next < recordSteps.length && recordSteps[next] == step) {
+        block.record(recorded, next);
+        next++;
+      }
+      if (step == setup.grid().steps()) {
+        break;
+      }
+      block.update();
+    }
+
+    if (weightsOut != null) {
+      block.weightsInto(weightsOut);
+    }
+    List<NetworkTrajectory> out = new ArrayList<>(seeds.length);
+    for (int b = 0; b < seeds.length; b++) {
+      out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded[b],
+          Divergence.firstDivergedStep(recorded[b], recordSteps, layout.lossIndex())));
+    }
+    return out;
+  }
+
+  /** A block of networks ready to train: its state and the work buffers of every step. */
+  Block block(long[] seeds) {
+    return new Block(seeds);
+  }
+
+  /**
+   * The batched state of one block. A training step is {@link #forward()} (outputs and errors of
+   * the current weights), optionally {@link #record}, then {@link #update()}.
+   */
+  final class Block {
+    private final int blockSize;
+    private final int trainPoints;
+    private final int points;
+    private final long rows;
+    private final double gamma0;
+    private final double eta;
+    private final double inputStepScale;
+    private final Activation activation;
+    private final INDArray inputsScaledT;
+    private final INDArray trainInputs;
+    private final INDArray targets;
+    private final INDArray inputKernel;
+    private final INDArray w0;
+    private final INDArray w;
+    private final INDArray pre;
+    private final INDArray features;
+    private final INDArray slopes;
+    private final INDArray features3;
+    private final INDArray slopes3;
+    private final INDArray trainFeatures;
+    private final INDArray trainSlopes;
+    private final INDArray backward;
+    private final INDArray backwardRows;
+    private INDArray initialOutputs;
+    private INDArray outputs;
+    private INDArray errors;
+
+    private Block(long[] seeds) {
+      Task task = setup.task();
+      blockSize = seeds.length;
+      int dim = task.dim();
+      trainPoints = task.trainPoints();
+      points = trainPoints + task.testPoints();
+      gamma0 = setup.gamma0();
+      eta = setup.eta();
+      activation = setup.activation();
+
+      // Fixed inputs: X^T / √D over all points, the training inputs, targets, input kernel.
+      double[][] allInputs = task.allInputs();
+      inputsScaledT = Nd4j.create(allInputs).castTo(dataType).transpose().dup('c')
+          .divi(Math.sqrt(dim));
+      trainInputs = Nd4j.create(task.trainInputs()).castTo(dataType);
+      targets = Nd4j.create(task.trainTargets(), new long[] {1, trainPoints}).castTo(dataType);
+      inputKernel = Nd4j.create(task.inputKernel()).castTo(dataType);
+
+      // Initial weights, each network from its own seed, cast and copied into its rows one
+      // network at a time: a block-wide double[] on the heap plus a block-wide float64 copy
+      // off-heap (and a cast) used to set the task's peak memory. Same values, same casts.
+      rows = (long) blockSize * width;
+      w0 = Nd4j.create(dataType, rows, dim);
+      double[] readoutWeights = new double[blockSize * width];
+      for (int b = 0; b < blockSize; b++) {
+        InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
+        INDArray own = Nd4j.create(init.inputWeights(), new long[] {width, dim}, 'c')
+            .castTo(dataType);
+        w0.get(NDArrayIndex.interval((long) b * width, (long) (b + 1) * width),
+            NDArrayIndex.all()).assign(own);
+        own.close();
+        System.arraycopy(init.readoutWeights(), 0, readoutWeights, b * width, width);
+      }
+      w = Nd4j.create(readoutWeights, new long[] {blockSize, width, 1}, 'c').castTo(dataType);
+
+      // Work buffers reused by every step: no allocation of (B·N) × D or (B·N) × (P+Q) arrays
+      // inside the loop (allocating them per step costs more than the arithmetic).
+      pre = Nd4j.create(dataType, new long[] {rows, points}, 'f');
+      features = Nd4j.create(dataType, rows, points);
+      slopes = Nd4j.create(dataType, rows, points);
+      features3 = features.reshape(blockSize, width, points);
+      slopes3 = slopes.reshape(blockSize, width, points);
+      trainFeatures = features3.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      trainSlopes = slopes3.get(NDArrayIndex.all(), NDArrayIndex.all(),
+          NDArrayIndex.interval(0, trainPoints));
+      backward = Nd4j.create(dataType, blockSize, width, trainPoints);
+      backwardRows = backward.reshape(rows, trainPoints);
+      inputStepScale = eta * gamma0 / Math.sqrt(dim);
+    }
+
+    /** Forward pass over all points of all networks: one GEMM, then φ and φ', f and Δ. */
+    void forward() {
+      // Into a column-major buffer: that is where INDArray.mmuli's BLAS call writes, so it
+      // writes there directly instead of into a fresh temporary that is then copied into a
+      // row-major array; φ and φ' read it and write row-major features and slopes. The same BLAS
+      // call as ever, so the same bits (a row-major GEMM output rounds differently in float32).
       w0.mmuli(inputsScaledT, pre);
-      activateInto(activation, pre, features, slopes);
+      BatchedActivation.applyInto(activation, pre, features, slopes);
 
       // Outputs f[b, m] = (1/(γ0 N)) Σ_i w[b,i] φ[b,i,m]; errors Δ on train points.
-      INDArray outputs = Nd4j.matmul(w, features3, true, false, false)
+      outputs = Nd4j.matmul(w, features3, true, false, false)
           .reshape(blockSize, points).divi(gamma0 * width);
       if (setup.centred()) {
         if (initialOutputs == null) {
@@ -143,32 +214,32 @@ public final class TwoLayerEnsemble {
         }
         outputs.subi(initialOutputs);
       }
-      INDArray errors = targets.sub(
+      errors = targets.sub(
           outputs.get(NDArrayIndex.all(), NDArrayIndex.interval(0, trainPoints)));
+    }
 
-      if (next < recordSteps.length && recordSteps[next] == step) {
-        recordInto(recorded, next, features3, slopes3, w, outputs, errors, inputKernel);
-        next++;
-      }
-      if (step == setup.grid().steps()) {
-        break;
-      }
+    /** Kernels and predictions at record slot r, from the last {@link #forward()}. */
+    void record(double[][][] recorded, int r) {
+      recordInto(recorded, r, features3, slopes3, w, outputs, errors, inputKernel);
+    }
 
-      // Gradient step from the state before it (η = c·dt); the input weights are updated by
-      // one accumulating GEMM, w0 += (η γ0 / √D) · backward · X_train.
+    /**
+     * Gradient step from the state of the last {@link #forward()} (η = c·dt); the input weights
+     * are updated by one accumulating GEMM, w0 += (η γ0 / √D) · backward · X_train.
+     */
+    void update() {
       INDArray errorsColumn = errors.reshape(blockSize, trainPoints, 1);
-      INDArray trainFeatures = features3.get(NDArrayIndex.all(), NDArrayIndex.all(),
-          NDArrayIndex.interval(0, trainPoints));
       INDArray readoutStep = Nd4j.matmul(trainFeatures, errorsColumn).muli(eta * gamma0);
-      INDArray trainSlopes = slopes3.get(NDArrayIndex.all(), NDArrayIndex.all(),
-          NDArrayIndex.interval(0, trainPoints));
-      INDArray backward = trainSlopes.mul(w).muli(errors.reshape(blockSize, 1, trainPoints));
-      Nd4j.gemm(backward.reshape(rows, trainPoints), trainInputs, w0, false, false,
-          inputStepScale, 1.0);
+      // backward = (φ'_train · w) · Δ into a kept buffer: the same two broadcast products as
+      // trainSlopes.mul(w).muli(...), without a fresh (B·N) × P array every step.
+      trainSlopes.mul(w, backward).muli(errors.reshape(blockSize, 1, trainPoints));
+      Nd4j.gemm(backwardRows, trainInputs, w0, false, false, inputStepScale, 1.0);
       w.addi(readoutStep);
     }
 
-    if (weightsOut != null) {
+    /** Network b's input weights, row-major by hidden unit, then its readouts. */
+    void weightsInto(double[][] weightsOut) {
+      int dim = setup.task().dim();
       double[] inputs = w0.castTo(DataType.DOUBLE).data().asDouble();
       double[] readouts = w.castTo(DataType.DOUBLE).data().asDouble();
       for (int b = 0; b < blockSize; b++) {
@@ -177,12 +248,6 @@ public final class TwoLayerEnsemble {
         System.arraycopy(readouts, b * width, weightsOut[b], width * dim, width);
       }
     }
-    List<NetworkTrajectory> out = new ArrayList<>(blockSize);
-    for (int b = 0; b < blockSize; b++) {
-      out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded[b],
-          Divergence.firstDivergedStep(recorded[b], recordSteps, layout.lossIndex())));
-    }
-    return out;
   }
 
   /** Kernels and predictions of every network at one recorded step. Modified: recorded. */
@@ -232,30 +297,6 @@ public final class TwoLayerEnsemble {
       v[RecordedSlots.sharpness(layout)] = sharpness;
       v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
       recorded[b][r] = v;
-    }
-  }
-
-  /**
-   * φ(pre) into {@code features} and φ'(pre) into {@code slopes}. Modified: features, slopes.
-   * Not modified: pre.
-   */
-  private static void activateInto(Activation activation, INDArray pre, INDArray features,
-      INDArray slopes) {
-    switch (activation) {
-      case LINEAR -> {
-        features.assign(pre);
-        slopes.assign(1.0);
-      }
-      case TANH -> {
-        Nd4j.getExecutioner().exec(new Tanh(pre, features));
-        features.mul(features, slopes);
-        slopes.rsubi(1.0);
-      }
-      case RELU -> {
-        Nd4j.getExecutioner().exec(new RectifiedLinear(pre, features, 0.0));
-        Nd4j.getExecutioner().exec(new Step(pre, slopes, 0.0));
-      }
-      default -> throw new IllegalStateException("unhandled activation " + activation);
     }
   }
 }
