@@ -112,9 +112,13 @@ class StandaloneClusterIT {
 
   @Test
   @Order(1)
-  void aSubmittedSweepGivesTheEmbeddedSummary() throws Exception {
+  void aSubmittedSweepWithSpeculationGivesTheEmbeddedSummary() throws Exception {
     Path out = work.resolve("cluster-out");
-    Process driver = submit("plain", out);
+    // Speculative execution on, as eagerly as Spark allows: a speculative copy of a block must
+    // add nothing twice, so the summary must still equal the embedded run's.
+    Process driver = submit("plain", out, "--conf", "spark.speculation=true",
+        "--conf", "spark.speculation.interval=100ms", "--conf", "spark.speculation.quantile=0.1",
+        "--conf", "spark.speculation.multiplier=1.0");
     assertTrue(driver.waitFor(RUN_SECONDS, TimeUnit.SECONDS), "driver did not finish:\n"
         + ClusterFixture.tail(ClusterFixture.read(work.resolve("driver-plain.log"))));
     assertEquals(0, driver.exitValue(),
@@ -157,7 +161,7 @@ class StandaloneClusterIT {
   }
 
   /** Starts submit/cluster for the sweep with SparkSubmit (in its own JVM) as spark-submit. */
-  private Process submit(String name, Path out) throws IOException {
+  private Process submit(String name, Path out, String... extraSubmitArgs) throws IOException {
     Path sweep = ClusterFixture.writeSweep(work.resolve(name + "-sweep"), out.toString());
     Path sparkSubmit = work.resolve("spark-submit");
     if (!Files.exists(sparkSubmit)) {
@@ -174,7 +178,7 @@ class StandaloneClusterIT {
     driverEnv.put("SPARK_SUBMIT", sparkSubmit.toString());
     driverEnv.put("FINITE_WIDTH_JAR", jar.toString());
     Path cache = work.resolve("javacpp-executors");
-    return ClusterFixture.start(List.of("bash",
+    List<String> command = new ArrayList<>(List.of("bash",
         ClusterFixture.REPO.resolve("submit/cluster").toString(), sweep.toString(),
         "--out", out.toString(), "--master", masterUrl,
         "--conf", "spark.executor.memory=640m",
@@ -182,8 +186,9 @@ class StandaloneClusterIT {
         "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache,
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.driver.bindAddress=127.0.0.1"),
-        driverEnv, work.resolve("driver-" + name + ".log"));
+        "--conf", "spark.driver.bindAddress=127.0.0.1"));
+    command.addAll(List.of(extraSubmitArgs));
+    return ClusterFixture.start(command, driverEnv, work.resolve("driver-" + name + ".log"));
   }
 
   /** A JVM on Spark's class path: master, worker and driver (heaps sized for two cores). */
