@@ -125,7 +125,7 @@ class PropagatorAgreementTest {
       }
       for (NetworkTrajectory t : ensemble.train(first, seeds)) {
         assertTrue(!t.diverged(), "network " + t.networkIndex() + " diverged");
-        moments.add(t.observables()[1]);
+        moments.add(java.util.Arrays.copyOf(t.observables()[1], layoutSize));
       }
     }
     WidthScaledVariance[] out = new WidthScaledVariance[entries.size()];
