@@ -88,7 +88,8 @@ public final class EnsembleJob {
     warnAboutUnaffordableTheory();
     output.claim(family);
 
-    SparkSession spark = SparkSessions.start(sweep.spark().master(), "finite-width " + sweep.name());
+    SparkSession spark = SparkSessions.start(sweep.spark().master(),
+        "finite-width " + sweep.name());
     try {
       return runOnSpark(spark, output, store, blocks, pending);
     } finally {
@@ -202,8 +203,9 @@ public final class EnsembleJob {
       diverged += (int) divergedPerCell[c];
       if (divergedPerCell[c] > 0) {
         console.printf(Locale.ROOT, "cell %d (N=%d, gamma0=%s): %d of %d networks diverged"
-            + " (NaN/inf) and are excluded from every moment%n", c, cells.get(c).width(),
-            cells.get(c).setup().gamma0(), divergedPerCell[c], sweep.ensembleSize());
+            + " (NaN/inf, or loss grown 1e12-fold) and are excluded from every moment%n", c,
+            cells.get(c).width(), cells.get(c).setup().gamma0(), divergedPerCell[c],
+            sweep.ensembleSize());
       }
     }
     return new Outcome(output.root().toString(), summary,
