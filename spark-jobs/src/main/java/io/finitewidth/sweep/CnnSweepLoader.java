@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -114,19 +112,9 @@ public final class CnnSweepLoader {
     return new Loading(yamlFile, text, outputOverride).run();
   }
 
-  private static final class Loading {
-    private final Path file;
-    private final Path folder;
-    private final String text;
-    private final String outputOverride;
-    private final ConfigReader reader = new ConfigReader();
-
+  private static final class Loading extends SweepFileReading {
     Loading(Path file, String text, String outputOverride) {
-      this.file = file;
-      Path parent = file.toAbsolutePath().getParent();
-      this.folder = parent == null ? Path.of("").toAbsolutePath() : parent;
-      this.text = text;
-      this.outputOverride = outputOverride;
+      super(file, text, outputOverride, ROOT_KEYS);
     }
 
     CnnSweep run() {
@@ -209,50 +197,8 @@ public final class CnnSweepLoader {
           Canonical.sha256Hex(canonical.toString()), family, text);
     }
 
-    private Map<String, Object> parse() {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      Object document;
-      try {
-        document = new Yaml(new SafeConstructor(options)).load(text);
-      } catch (YAMLException e) {
-        reader.failed("(syntax)", "not valid YAML", e.getMessage().replace('\n', ' '));
-        throw new SweepConfigException(file.toString(), reader.problems());
-      }
-      if (!(document instanceof Map<?, ?> map)) {
-        reader.problem("(document)", document, "a mapping with keys " + String.join(", ",
-            ROOT_KEYS));
-        throw new SweepConfigException(file.toString(), reader.problems());
-      }
-      Map<String, Object> root = new LinkedHashMap<>();
-      map.forEach((k, v) -> root.put(String.valueOf(k), v));
-      return root;
-    }
-
     private static Map<String, Object> orEmpty(Map<String, Object> section) {
       return section == null ? Map.of() : section;
-    }
-
-    private String baseName() {
-      String fileName = file.getFileName().toString();
-      int dot = fileName.lastIndexOf('.');
-      return dot > 0 ? fileName.substring(0, dot) : fileName;
-    }
-
-    private String output(Map<String, Object> root) {
-      String allowed = "a local path, or a URI with scheme file, hdfs or s3a";
-      String output = outputOverride != null ? outputOverride
-          : reader.string(root, "", "output", true, allowed);
-      if (output == null) {
-        return null;
-      }
-      var matcher = URI_SCHEME.matcher(output);
-      if (output.isBlank() || matcher.matches() && !List.of("file", "hdfs", "s3a")
-          .contains(matcher.group(1).toLowerCase(Locale.ROOT))) {
-        reader.problem(outputOverride != null ? "output (override)" : "output", output, allowed);
-        return null;
-      }
-      return output;
     }
 
     private interface Convert<T> {

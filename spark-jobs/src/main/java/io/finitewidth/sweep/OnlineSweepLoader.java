@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.function.BiFunction;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads an online sweep file (YAML with {@code training.dynamics: online}) into a validated
@@ -109,16 +107,9 @@ public final class OnlineSweepLoader {
       List<Long> dataSeeds) {}
 
   /** One load: the file, the collected problems and the values read so far. */
-  private static final class Loading {
-    private final Path file;
-    private final String text;
-    private final String outputOverride;
-    private final ConfigReader reader = new ConfigReader();
-
+  private static final class Loading extends SweepFileReading {
     Loading(Path file, String text, String outputOverride) {
-      this.file = file;
-      this.text = text;
-      this.outputOverride = outputOverride;
+      super(file, text, outputOverride, ROOT_KEYS);
     }
 
     OnlineSweep run() {
@@ -145,55 +136,6 @@ public final class OnlineSweepLoader {
       String fingerprint = fingerprint(seed, size, training.precision(), targets, cells);
       return new OnlineSweep(name == null ? baseName() : name, seed, output, cells, size,
           ensemble[1].intValue(), training.precision(), targets, spark, fingerprint, text);
-    }
-
-    private SweepConfigException failure() {
-      return new SweepConfigException(file.toString(), reader.problems());
-    }
-
-    private Map<String, Object> parse() {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      Object document;
-      try {
-        document = new Yaml(new SafeConstructor(options)).load(text);
-      } catch (YAMLException e) {
-        reader.failed("(syntax)", "not valid YAML", e.getMessage().replace('\n', ' '));
-        throw failure();
-      }
-      if (!(document instanceof Map<?, ?> map)) {
-        reader.problem("(document)", document, "a mapping with keys "
-            + String.join(", ", ROOT_KEYS));
-        throw failure();
-      }
-      Map<String, Object> root = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        root.put(String.valueOf(e.getKey()), e.getValue());
-      }
-      return root;
-    }
-
-    private String baseName() {
-      String fileName = file.getFileName().toString();
-      int dot = fileName.lastIndexOf('.');
-      return dot > 0 ? fileName.substring(0, dot) : fileName;
-    }
-
-    private String output(Map<String, Object> root) {
-      String allowed = "a local path, or a URI with scheme file, hdfs or s3a";
-      String field = outputOverride != null ? "output (override)" : "output";
-      String output = outputOverride != null ? outputOverride
-          : reader.string(root, "", "output", true, allowed);
-      if (output == null) {
-        return null;
-      }
-      var matcher = SweepLoader.URI_SCHEME.matcher(output);
-      if (output.isBlank() || matcher.matches() && !SweepLoader.OUTPUT_SCHEMES.contains(
-          matcher.group(1).toLowerCase(Locale.ROOT))) {
-        reader.problem(field, output, allowed);
-        return null;
-      }
-      return output;
     }
 
     private Network network(Map<String, Object> root) {

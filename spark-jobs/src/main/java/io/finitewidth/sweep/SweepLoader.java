@@ -28,10 +28,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a sweep file (YAML) into a validated {@link Sweep}. The schema, with every key, default
@@ -81,9 +78,6 @@ public final class SweepLoader {
   static final int DEFAULT_PARTICLES = 20_000;
   static final double DEFAULT_LAZY_MAX_GAMMA0 = 0.1;
   static final long DEFAULT_THEORY_SEED = 1;
-
-  /** Output URIs may use these schemes; anything without a scheme is a local path. */
-  static final List<String> OUTPUT_SCHEMES = List.of("file", "hdfs", "s3a");
 
   static final Pattern URI_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://.*");
   static final Pattern SPARK_MASTER = Pattern.compile(
@@ -138,19 +132,9 @@ public final class SweepLoader {
   }
 
   /** One load: the file, its folder, the collected problems and the values read so far. */
-  private static final class Loading {
-    private final Path file;
-    private final Path folder;
-    private final String text;
-    private final String outputOverride;
-    private final ConfigReader reader = new ConfigReader();
-
+  private static final class Loading extends SweepFileReading {
     Loading(Path file, String text, String outputOverride) {
-      this.file = file;
-      Path parent = file.toAbsolutePath().getParent();
-      this.folder = parent == null ? Path.of("").toAbsolutePath() : parent;
-      this.text = text;
-      this.outputOverride = outputOverride;
+      super(file, text, outputOverride, ROOT_KEYS);
     }
 
     Sweep run() {
@@ -176,59 +160,6 @@ public final class SweepLoader {
       return new Sweep(name == null ? baseName() : name, seed, output, task, cells,
           ensemble.size, ensemble.blockSize, training.precision, theory, spark, fingerprint,
           text);
-    }
-
-    private SweepConfigException failure() {
-      return new SweepConfigException(file.toString(), reader.problems());
-    }
-
-    private Map<String, Object> parse() {
-      LoaderOptions options = new LoaderOptions();
-      options.setAllowDuplicateKeys(false);
-      Object document;
-      try {
-        document = new Yaml(new SafeConstructor(options)).load(text);
-      } catch (YAMLException e) {
-        reader.failed("(syntax)", "not valid YAML", e.getMessage().replace('\n', ' '));
-        throw failure();
-      }
-      if (!(document instanceof Map<?, ?> map)) {
-        reader.problem("(document)", document, "a mapping with keys " + String.join(", ",
-            ROOT_KEYS));
-        throw failure();
-      }
-      Map<String, Object> root = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        root.put(String.valueOf(e.getKey()), e.getValue());
-      }
-      return root;
-    }
-
-    private String baseName() {
-      String fileName = file.getFileName().toString();
-      int dot = fileName.lastIndexOf('.');
-      return dot > 0 ? fileName.substring(0, dot) : fileName;
-    }
-
-    private String output(Map<String, Object> root) {
-      String allowed = "a local path, or a URI with scheme " + String.join(", ", OUTPUT_SCHEMES)
-          .replace(", s3a", " or s3a");
-      if (outputOverride != null) {
-        return checkOutput("output (override)", outputOverride, allowed);
-      }
-      String output = reader.string(root, "", "output", true, allowed);
-      return output == null ? null : checkOutput("output", output, allowed);
-    }
-
-    private String checkOutput(String field, String output, String allowed) {
-      var matcher = URI_SCHEME.matcher(output);
-      boolean badScheme = matcher.matches()
-          && !OUTPUT_SCHEMES.contains(matcher.group(1).toLowerCase(Locale.ROOT));
-      if (output.isBlank() || badScheme) {
-        reader.problem(field, output, allowed);
-        return null;
-      }
-      return output;
     }
 
     private record Network(List<Activation> activations, List<Long> widths,
