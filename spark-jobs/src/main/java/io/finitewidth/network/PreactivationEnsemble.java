@@ -1,0 +1,261 @@
+package io.finitewidth.network;
+
+import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.model.Task;
+import io.finitewidth.model.TwoLayerSetup;
+import java.util.ArrayList;
+import java.util.List;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The two-layer trainer: networks of the mean-field parameterisation (THEORY.md §1) trained by
+ * full-batch gradient descent in the space of their pre-activations, one network after another.
+ *
+ * <p>With fixed inputs, a step moves the input weights of unit i by
+ * (η γ0 / √D) Σ_μ g_iμ x_μ with g_iμ = w_i φ'(h_iμ) Δ_μ, so every pre-activation
+ * h_i(x_k) = w0_i · x_k / √D moves by
+ *
+ * <pre>
+ *   h_ik += η γ0 Σ_μ g_iμ K(μ, k),     K(μ, k) = x_μ · x_k / D,
+ *   w_i  += η γ0 Σ_μ Δ_μ φ(h_iμ),
+ * </pre>
+ *
+ * the same dynamics as the weight-space update of {@link TwoLayerEnsemble} in exact arithmetic,
+ * at a cost of N·P² per step instead of N·D·(P + Q): the input dimension enters only once, when
+ * the initial weights (drawn from the network's seed exactly as {@link InitialWeights} defines)
+ * are projected on the inputs. Test-point pre-activations are brought up to date only when they
+ * are recorded, from Σ_t g. Outputs, kernels and the sharpness are the same observables, in the
+ * same layout ({@link RecordedSlots}).
+ *
+ * <p>Determinism: every network is trained alone by pure Java arithmetic (vectorised with
+ * jdk.incubator.vector, lane-independent and with sums in a fixed order), so its record is the
+ * same bits whatever block it is in, whatever the partitioning, and on every JVM and CPU — unlike
+ * a native tanh from the C library. The JVM needs {@code --add-modules=jdk.incubator.vector}
+ * (conf/jvm-options).
+ */
+public final class PreactivationEnsemble {
+  private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_256;
+
+  private final TwoLayerSetup setup;
+  private final int width;
+  private final DataType dataType;
+  private final boolean vectorised;
+  private final ObservableLayout layout;
+
+  public PreactivationEnsemble(TwoLayerSetup setup, int width, DataType dataType) {
+    this(setup, width, dataType, true);
+  }
+
+  /** {@code vectorised = false} runs the scalar code only: the same bits, slower (for tests). */
+  PreactivationEnsemble(TwoLayerSetup setup, int width, DataType dataType, boolean vectorised) {
+    requireVectorModule();
+    if (width < 1) {
+      throw new IllegalArgumentException("width must be at least 1, got " + width);
+    }
+    if (dataType != DataType.DOUBLE && dataType != DataType.FLOAT) {
+      throw new IllegalArgumentException("precision must be DOUBLE or FLOAT, got " + dataType);
+    }
+    this.setup = setup;
+    this.width = width;
+    this.dataType = dataType;
+    this.vectorised = vectorised;
+    Task task = setup.task();
+    this.layout = new ObservableLayout(task.trainPoints(), task.testPoints());
+  }
+
+  /** Fails with the flag to add when the JVM was started without the vector module. */
+  public static void requireVectorModule() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      throw new IllegalStateException("the two-layer trainer needs the JVM flag "
+          + "--add-modules=jdk.incubator.vector (listed in conf/jvm-options; submit/local and "
+          + "submit/cluster pass it, also to executors); this JVM was started without it");
+    }
+  }
+
+  public ObservableLayout layout() {
+    return layout;
+  }
+
+  /**
+   * Trains one network per seed and returns their trajectories in seed order.
+   *
+   * @param firstNetworkIndex the ensemble index of the first seed (stored in the results)
+   */
+  public List<NetworkTrajectory> train(int firstNetworkIndex, long[] seeds) {
+    return run(firstNetworkIndex, seeds, null);
+  }
+
+  /**
+   * Trains like {@link #train} and also returns every network's final weights laid out as
+   * {@link TwoLayerEnsemble#finalWeights}: w0 + (η γ0 / √D) Σ_μ (Σ_t g)_μ x_μ, then w.
+   */
+  double[][] finalWeights(long[] seeds) {
+    double[][] weights = new double[seeds.length][];
+    run(0, seeds, weights);
+    return weights;
+  }
+
+  private List<NetworkTrajectory> run(int firstNetworkIndex, long[] seeds, double[][] weightsOut) {
+    Task task = setup.task();
+    int dim = task.dim();
+    int trainPoints = task.trainPoints();
+    int points = trainPoints + task.testPoints();
+    double[][] inputs = task.allInputs();
+    int[] recordSteps = setup.grid().recordSteps();
+    int steps = setup.grid().steps();
+    PreactivationDynamics network = dynamics(task);
+    double[] preactivations = new double[points * width];
+    double[] partial = new double[SPECIES.length()];
+
+    List<NetworkTrajectory> out = new ArrayList<>(seeds.length);
+    for (int b = 0; b < seeds.length; b++) {
+      InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
+      project(init.inputWeights(), inputs, dim, preactivations, partial);
+      network.start(preactivations, init.readoutWeights());
+      double[][] recorded = new double[recordSteps.length][];
+      int next = 0;
+      for (int step = 0; step <= steps; step++) {
+        boolean recordNow = next < recordSteps.length && recordSteps[next] == step;
+        network.forward(recordNow || step == 0);
+        if (recordNow) {
+          int slot = next;
+          network.record((f, delta, ntk, phi, g) ->
+              recorded[slot] = observables(f, delta, ntk, phi, g));
+          next++;
+        }
+        if (step == steps) {
+          break;
+        }
+        network.update();
+      }
+      if (weightsOut != null) {
+        weightsOut[b] = finalWeightsOf(init, network, inputs);
+      }
+      out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded,
+          Divergence.firstDivergedStep(recorded, recordSteps, layout.lossIndex())));
+    }
+    return out;
+  }
+
+  private PreactivationDynamics dynamics(Task task) {
+    int trainPoints = task.trainPoints();
+    int points = trainPoints + task.testPoints();
+    double[][] k = task.inputKernel();
+    double[] kernel = new double[points * points];
+    for (int r = 0; r < points; r++) {
+      System.arraycopy(k[r], 0, kernel, r * points, points);
+    }
+    double[] targets = task.trainTargets();
+    double outputScale = setup.gamma0() * width;
+    double stepScale = setup.eta() * setup.gamma0();
+    if (dataType == DataType.DOUBLE) {
+      return new PreactivationDynamics64(width, trainPoints, points, setup.activation(),
+          setup.centred(), outputScale, stepScale, kernel, targets, vectorised);
+    }
+    return new PreactivationDynamics32(width, trainPoints, points, setup.activation(),
+        setup.centred(), outputScale, stepScale, narrow(kernel), narrow(targets), vectorised);
+  }
+
+  private static float[] narrow(double[] x) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = (float) x[i];
+    }
+    return out;
+  }
+
+  /**
+   * h_i(x_k) = (w0_i · x_k) / √D in float64 into {@code out} (point-major, M × N), each dot
+   * product with a fixed partial-sum order. Modified: out, partial.
+   */
+  private void project(double[] inputWeights, double[][] inputs, int dim, double[] out,
+      double[] partial) {
+    double root = Math.sqrt(dim);
+    int lanes = partial.length;
+    for (int k = 0; k < inputs.length; k++) {
+      double[] x = inputs[k];
+      for (int i = 0; i < width; i++) {
+        int base = i * dim;
+        java.util.Arrays.fill(partial, 0);
+        int d = 0;
+        if (vectorised) {
+          DoubleVector acc = DoubleVector.zero(SPECIES);
+          for (; d < SPECIES.loopBound(dim); d += lanes) {
+            acc = DoubleVector.fromArray(SPECIES, inputWeights, base + d)
+                .fma(DoubleVector.fromArray(SPECIES, x, d), acc);
+          }
+          acc.intoArray(partial, 0);
+        }
+        for (; d < dim; d++) {
+          partial[d % lanes] = Math.fma(inputWeights[base + d], x[d], partial[d % lanes]);
+        }
+        double sum = 0;
+        for (double p : partial) {
+          sum += p;
+        }
+        out[k * width + i] = sum / root;
+      }
+    }
+  }
+
+  private double[] finalWeightsOf(InitialWeights init, PreactivationDynamics network,
+      double[][] inputs) {
+    int dim = init.dim();
+    int trainPoints = layout.trainPoints();
+    double scale = setup.eta() * setup.gamma0() / Math.sqrt(dim);
+    double[] signals = network.summedSignals();
+    double[] weights = new double[width * dim + width];
+    for (int i = 0; i < width; i++) {
+      for (int d = 0; d < dim; d++) {
+        double move = 0;
+        for (int mu = 0; mu < trainPoints; mu++) {
+          move += signals[mu * width + i] * inputs[mu][d];
+        }
+        weights[i * dim + d] = init.inputWeights()[i * dim + d] + scale * move;
+      }
+    }
+    System.arraycopy(network.readouts(), 0, weights, width * dim, width);
+    return weights;
+  }
+
+  /** One record in {@link RecordedSlots} layout from outputs, errors and train × all kernels. */
+  private double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
+      double[] g) {
+    int trainPoints = layout.trainPoints();
+    int testPoints = layout.testPoints();
+    int points = trainPoints + testPoints;
+    double[] v = new double[RecordedSlots.size(layout)];
+    double sumSquares = 0;
+    for (int mu = 0; mu < trainPoints; mu++) {
+      sumSquares += delta[mu] * delta[mu];
+      v[layout.predictionTrain(mu)] = f[mu];
+    }
+    v[layout.lossIndex()] = 0.5 * setup.lossFactor() * sumSquares;
+    for (int q = 0; q < testPoints; q++) {
+      v[layout.predictionTest(q)] = f[trainPoints + q];
+    }
+    for (int i = 0; i < trainPoints; i++) {
+      for (int j = i; j < trainPoints; j++) {
+        int at = i * points + j;
+        v[layout.ntk(i, j)] = ntk[at];
+        v[layout.featureKernel(i, j)] = phi[at];
+        v[layout.gradientKernel(i, j)] = g[at];
+      }
+      for (int q = 0; q < testPoints; q++) {
+        v[layout.ntkTrainTest(i, q)] = ntk[i * points + trainPoints + q];
+      }
+    }
+    double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
+    v[RecordedSlots.sharpness(layout)] = sharpness;
+    v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
+    return v;
+  }
+
+  /** Receives one record: outputs on every point, errors, then train × all NTK, Φ and G. */
+  interface Recorder {
+    void take(double[] outputs, double[] errors, double[] ntk, double[] features,
+        double[] gradients);
+  }
+}
