@@ -84,7 +84,25 @@ public final class PreactivationEnsemble {
    * @param firstNetworkIndex the ensemble index of the first seed (stored in the results)
    */
   public List<NetworkTrajectory> train(int firstNetworkIndex, long[] seeds) {
-    return run(firstNetworkIndex, seeds, null);
+    List<NetworkTrajectory> out = new ArrayList<>(seeds.length);
+    PreactivationDynamics network = dynamics(setup.task());
+    for (int b = 0; b < seeds.length; b++) {
+      out.add(trainFrom(network, firstNetworkIndex + b, start(seeds[b])));
+    }
+    return out;
+  }
+
+  /**
+   * Trains networks from starts already drawn ({@link #start}); the same results as
+   * {@link #train} on their seeds. Separates drawing from training for benchmarks.
+   */
+  List<NetworkTrajectory> trainFrom(int firstNetworkIndex, List<Start> starts) {
+    PreactivationDynamics network = dynamics(setup.task());
+    List<NetworkTrajectory> out = new ArrayList<>(starts.size());
+    for (int b = 0; b < starts.size(); b++) {
+      out.add(trainFrom(network, firstNetworkIndex + b, starts.get(b)));
+    }
+    return out;
   }
 
   /**
@@ -93,50 +111,51 @@ public final class PreactivationEnsemble {
    */
   double[][] finalWeights(long[] seeds) {
     double[][] weights = new double[seeds.length][];
-    run(0, seeds, weights);
+    PreactivationDynamics network = dynamics(setup.task());
+    for (int b = 0; b < seeds.length; b++) {
+      trainFrom(network, b, start(seeds[b]));
+      weights[b] = finalWeightsOf(InitialWeights.draw(seeds[b], width, setup.task().dim()),
+          network, setup.task().allInputs());
+    }
     return weights;
   }
 
-  private List<NetworkTrajectory> run(int firstNetworkIndex, long[] seeds, double[][] weightsOut) {
+  /** A network before training: its seed, initial pre-activations (M × N) and readouts. */
+  record Start(long seed, double[] preactivations, double[] readouts) {}
+
+  /** Draws the network of {@code seed} (InitialWeights) and projects it on the inputs. */
+  Start start(long seed) {
     Task task = setup.task();
-    int dim = task.dim();
-    int trainPoints = task.trainPoints();
-    int points = trainPoints + task.testPoints();
-    double[][] inputs = task.allInputs();
+    InitialWeights init = InitialWeights.draw(seed, width, task.dim());
+    double[] preactivations = new double[(task.trainPoints() + task.testPoints()) * width];
+    project(init.inputWeights(), task.allInputs(), task.dim(), preactivations,
+        new double[SPECIES.length()]);
+    return new Start(seed, preactivations, init.readoutWeights());
+  }
+
+  private NetworkTrajectory trainFrom(PreactivationDynamics network, int networkIndex,
+      Start start) {
     int[] recordSteps = setup.grid().recordSteps();
     int steps = setup.grid().steps();
-    PreactivationDynamics network = dynamics(task);
-    double[] preactivations = new double[points * width];
-    double[] partial = new double[SPECIES.length()];
-
-    List<NetworkTrajectory> out = new ArrayList<>(seeds.length);
-    for (int b = 0; b < seeds.length; b++) {
-      InitialWeights init = InitialWeights.draw(seeds[b], width, dim);
-      project(init.inputWeights(), inputs, dim, preactivations, partial);
-      network.start(preactivations, init.readoutWeights());
-      double[][] recorded = new double[recordSteps.length][];
-      int next = 0;
-      for (int step = 0; step <= steps; step++) {
-        boolean recordNow = next < recordSteps.length && recordSteps[next] == step;
-        network.forward(recordNow || step == 0);
-        if (recordNow) {
-          int slot = next;
-          network.record((f, delta, ntk, phi, g) ->
-              recorded[slot] = observables(f, delta, ntk, phi, g));
-          next++;
-        }
-        if (step == steps) {
-          break;
-        }
-        network.update();
+    network.start(start.preactivations(), start.readouts());
+    double[][] recorded = new double[recordSteps.length][];
+    int next = 0;
+    for (int step = 0; step <= steps; step++) {
+      boolean recordNow = next < recordSteps.length && recordSteps[next] == step;
+      network.forward(recordNow || step == 0);
+      if (recordNow) {
+        int slot = next;
+        network.record((f, delta, ntk, phi, g) ->
+            recorded[slot] = observables(f, delta, ntk, phi, g));
+        next++;
       }
-      if (weightsOut != null) {
-        weightsOut[b] = finalWeightsOf(init, network, inputs);
+      if (step == steps) {
+        break;
       }
-      out.add(new NetworkTrajectory(firstNetworkIndex + b, seeds[b], recorded,
-          Divergence.firstDivergedStep(recorded, recordSteps, layout.lossIndex())));
+      network.update();
     }
-    return out;
+    return new NetworkTrajectory(networkIndex, start.seed(), recorded,
+        Divergence.firstDivergedStep(recorded, recordSteps, layout.lossIndex()));
   }
 
   private PreactivationDynamics dynamics(Task task) {
