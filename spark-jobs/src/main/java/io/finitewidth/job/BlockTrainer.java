@@ -3,12 +3,14 @@ package io.finitewidth.job;
 import io.finitewidth.network.DeepEnsemble;
 import io.finitewidth.network.DeepObservables;
 import io.finitewidth.network.NetworkTrajectory;
+import io.finitewidth.network.PreactivationEnsemble;
 import io.finitewidth.network.RecordedSlots;
 import io.finitewidth.network.TwoLayerEnsemble;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.Precision;
 import io.finitewidth.sweep.SeedBlock;
+import io.finitewidth.sweep.TrainingEngine;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +28,13 @@ final class BlockTrainer implements Function<SeedBlock, BlockResult>, Serializab
   private final List<Cell> cells;
   private final long sweepSeed;
   private final Precision precision;
+  private final TrainingEngine engine;
 
-  BlockTrainer(List<Cell> cells, long sweepSeed, Precision precision) {
+  BlockTrainer(List<Cell> cells, long sweepSeed, Precision precision, TrainingEngine engine) {
     this.cells = List.copyOf(cells);
     this.sweepSeed = sweepSeed;
     this.precision = precision;
+    this.engine = engine;
   }
 
   @Override
@@ -52,6 +56,11 @@ final class BlockTrainer implements Function<SeedBlock, BlockResult>, Serializab
             o.divergedAtStep()));
       }
       slotsPerRecord = cell.deepSetup().layout().size();
+    } else if (engine == TrainingEngine.PREACTIVATION) {
+      PreactivationEnsemble ensemble =
+          new PreactivationEnsemble(cell.setup(), cell.width(), dataType);
+      networks = ensemble.train(block.firstNetwork(), seeds);
+      slotsPerRecord = RecordedSlots.size(ensemble.layout());
     } else {
       TwoLayerEnsemble ensemble = new TwoLayerEnsemble(cell.setup(), cell.width(), dataType);
       networks = ensemble.train(block.firstNetwork(), seeds);

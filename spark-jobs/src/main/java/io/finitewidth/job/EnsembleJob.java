@@ -12,6 +12,7 @@ import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import io.finitewidth.sweep.Sweep;
+import io.finitewidth.sweep.TrainingEngine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -135,12 +136,14 @@ public final class EnsembleJob {
 
   /**
    * What must agree for finished blocks in a directory to be reused by this sweep: the sweep
-   * seed (every network seed derives from it), the precision and the task. Cells, widths, γ0
+   * seed (every network seed derives from it), the precision, the engine and the task. Cells, widths, γ0
    * and E may differ: blocks are stored per cell and per network range.
    */
   static String family(Sweep sweep) {
     return Canonical.sha256Hex("finite-width sweep family v1\nseed=" + sweep.seed()
-        + "\nprecision=" + sweep.precision() + "\ntask=" + Canonical.taskDigest(sweep.task()));
+        + "\nprecision=" + sweep.precision() + "\ntask=" + Canonical.taskDigest(sweep.task())
+        // Blocks written before engines existed are the weight engine's: same family as before.
+        + (sweep.engine() == TrainingEngine.WEIGHTS ? "" : "\nengine=" + sweep.engine().label()));
   }
 
   private Outcome runOnSpark(SparkSession spark, OutputDirectory output, BlockStore store,
@@ -218,7 +221,7 @@ public final class EnsembleJob {
     List<Cell> cells = sweep.cells();
     Path staging = output.newStaging();
     JavaRDD<BlockResult> trained = jsc.parallelize(new ArrayList<>(wave), wave.size())
-        .map(new BlockTrainer(cells, sweep.seed(), sweep.precision()))
+        .map(new BlockTrainer(cells, sweep.seed(), sweep.precision(), sweep.engine()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Path stagedNetworks = new Path(staging, "networks");
     spark.createDataFrame(trained.flatMap(b -> NetworksTable.rows(b, cells)),

@@ -193,7 +193,7 @@ public final class OnlineSweepLoader {
       Long size = reader.integer(section, "ensemble", "size", null, 2, Integer.MAX_VALUE,
           "an integer ≥ 2 (networks per cell)");
       Long blockSize = reader.integer(section, "ensemble", "block_size",
-          size == null ? 1L : Math.min(SweepLoader.DEFAULT_MAX_BLOCK_SIZE, size), 1,
+          size == null ? 1L : Math.min(TrainingEngine.WEIGHTS.defaultMaxBlockSize(), size), 1,
           Integer.MAX_VALUE, "an integer ≥ 1 (networks trained together)");
       return size == null || blockSize == null ? null : new Long[] {size, blockSize};
     }

@@ -18,13 +18,15 @@ import java.util.Objects;
  * @param ensembleSize E, networks per cell (≥ 2)
  * @param blockSize networks per seed block (≥ 1)
  * @param precision floating-point type of training
+ * @param engine how two-layer cells are trained
  * @param theory DMFT settings
  * @param spark where to run; never part of the fingerprint
  * @param fingerprint SHA-256 hex of everything that determines results (see {@link SweepLoader})
  * @param sourceYaml the sweep file's text, kept with the outputs
  */
 public record Sweep(String name, long seed, String output, Task task, List<Cell> cells,
-    int ensembleSize, int blockSize, Precision precision, TheorySettings theory,
+    int ensembleSize, int blockSize, Precision precision, TrainingEngine engine,
+    TheorySettings theory,
     SparkSettings spark, String fingerprint, String sourceYaml) implements Serializable {
 
   public Sweep {
@@ -32,6 +34,7 @@ public record Sweep(String name, long seed, String output, Task task, List<Cell>
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(theory, "theory");
     Objects.requireNonNull(spark, "spark");
     Objects.requireNonNull(fingerprint, "fingerprint");
@@ -67,7 +70,7 @@ public record Sweep(String name, long seed, String output, Task task, List<Cell>
 
   /** The same sweep run against another Spark master (not part of the fingerprint). */
   public Sweep withMaster(String master) {
-    return new Sweep(name, seed, output, task, cells, ensembleSize, blockSize, precision, theory,
-        new SparkSettings(master, spark.partitions()), fingerprint, sourceYaml);
+    return new Sweep(name, seed, output, task, cells, ensembleSize, blockSize, precision, engine,
+        theory, new SparkSettings(master, spark.partitions()), fingerprint, sourceYaml);
   }
 }

@@ -48,7 +48,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * in.
  *
  * <p><b>Fingerprint</b>: SHA-256 hex of a canonical text holding the sweep seed, E, the precision,
- * the theory settings, a SHA-256 of the task's numbers and every cell key in order. The name,
+ * the training engine (unless it is {@code weights}), the theory settings, a SHA-256 of the task's numbers and every cell key in order. The name,
  * output path, Spark settings, block size and {@code dynamics} label are left out: they do not
  * change results.
  */
@@ -61,7 +61,7 @@ public final class SweepLoader {
   static final int MAX_DEPTH = 6;
   static final List<String> ENSEMBLE_KEYS = List.of("size", "block_size");
   static final List<String> TRAINING_KEYS = List.of("dynamics", "dt", "steps", "record_every",
-      "loss", "precision");
+      "loss", "precision", "engine");
   static final List<String> THEORY_KEYS = List.of("particles", "lazy_max_gamma0", "seed",
       "propagator_particles", "tangent_particles", "replicas");
   static final List<String> SPARK_KEYS = List.of("master", "partitions");
@@ -70,10 +70,9 @@ public final class SweepLoader {
   static final List<String> DYNAMICS = List.of("gradient_descent", "gradient_flow");
   static final List<String> LOSSES = List.of("mean", "sum");
   static final List<String> PRECISIONS = List.of("float64", "float32");
+  static final List<String> ENGINES = List.of("preactivation", "weights");
   static final List<String> TEACHERS = List.of("tanh", "linear");
 
-  /** block_size defaults to min(DEFAULT_MAX_BLOCK_SIZE, E). */
-  static final int DEFAULT_MAX_BLOCK_SIZE = 64;
 
   static final int DEFAULT_PARTICLES = 20_000;
   static final double DEFAULT_LAZY_MAX_GAMMA0 = 0.1;
@@ -146,7 +145,7 @@ public final class SweepLoader {
           "a 64-bit integer");
       String output = output(root);
       Network network = network(root);
-      Ensemble ensemble = ensemble(root);
+      Ensemble ensemble = ensemble(root, engineNamed(root));
       Training training = training(root);
       Task task = task(root);
       TheorySettings theory = theory(root);
@@ -156,10 +155,11 @@ public final class SweepLoader {
         throw failure();
       }
       List<Cell> cells = cells(network, training, task);
-      String fingerprint = fingerprint(seed, ensemble, training.precision, theory, task, cells);
+      String fingerprint = fingerprint(seed, ensemble, training.precision, training.engine,
+          theory, task, cells);
       return new Sweep(name == null ? baseName() : name, seed, output, task, cells,
-          ensemble.size, ensemble.blockSize, training.precision, theory, spark, fingerprint,
-          text);
+          ensemble.size, ensemble.blockSize, training.precision, training.engine, theory, spark,
+          fingerprint, text);
     }
 
     private record Network(List<Activation> activations, List<Long> widths,
@@ -229,7 +229,20 @@ public final class SweepLoader {
 
     private record Ensemble(int size, int blockSize) {}
 
-    private Ensemble ensemble(Map<String, Object> root) {
+    /**
+     * The engine the file names, for defaults that depend on it (problems with the value are
+     * reported where the training section is read).
+     */
+    private static TrainingEngine engineNamed(Map<String, Object> root) {
+      if (root.get("training") instanceof Map<?, ?> training
+          && training.get("engine") instanceof String name && ENGINES.contains(name)) {
+        return TrainingEngine.valueOf(name.toUpperCase(Locale.ROOT));
+      }
+      return TrainingEngine.PREACTIVATION;
+    }
+
+    /** block_size defaults to min(engine's default maximum, E). */
+    private Ensemble ensemble(Map<String, Object> root, TrainingEngine engine) {
       Map<String, Object> section = reader.section(root, "", "ensemble", true, ENSEMBLE_KEYS);
       if (section == null) {
         return null;
@@ -237,7 +250,7 @@ public final class SweepLoader {
       Long size = reader.integer(section, "ensemble", "size", null, 2, Integer.MAX_VALUE,
           "an integer ≥ 2 (networks per cell)");
       Long blockSize = reader.integer(section, "ensemble", "block_size",
-          size == null ? 1L : Math.min(DEFAULT_MAX_BLOCK_SIZE, size), 1, Integer.MAX_VALUE,
+          size == null ? 1L : Math.min(engine.defaultMaxBlockSize(), size), 1, Integer.MAX_VALUE,
           "an integer ≥ 1 (networks trained together)");
       if (size == null || blockSize == null) {
         return null;
@@ -246,7 +259,7 @@ public final class SweepLoader {
     }
 
     private record Training(String dynamics, List<Double> dts, int steps, int recordEvery,
-        LossConvention loss, Precision precision) {}
+        LossConvention loss, Precision precision, TrainingEngine engine) {}
 
     private Training training(Map<String, Object> root) {
       Map<String, Object> section = reader.section(root, "", "training", true, TRAINING_KEYS);
@@ -265,12 +278,14 @@ public final class SweepLoader {
           "an integer ≥ 1");
       String loss = reader.choice(section, p, "loss", "mean", LOSSES);
       String precision = reader.choice(section, p, "precision", "float64", PRECISIONS);
+      String engine = reader.choice(section, p, "engine", "preactivation", ENGINES);
       if (dynamics == null || steps == null || every == null || loss == null
-          || precision == null) {
+          || precision == null || engine == null) {
         return null;
       }
       return new Training(dynamics, dts, steps.intValue(), every.intValue(),
-          LossConvention.parse(loss), Precision.valueOf(precision.toUpperCase(Locale.ROOT)));
+          LossConvention.parse(loss), Precision.valueOf(precision.toUpperCase(Locale.ROOT)),
+          TrainingEngine.valueOf(engine.toUpperCase(Locale.ROOT)));
     }
 
     private TheorySettings theory(Map<String, Object> root) {
@@ -601,7 +616,7 @@ public final class SweepLoader {
     }
 
     private static String fingerprint(long seed, Ensemble ensemble, Precision precision,
-        TheorySettings theory, Task task, List<Cell> cells) {
+        TrainingEngine engine, TheorySettings theory, Task task, List<Cell> cells) {
       StringBuilder canonical = new StringBuilder("finite-width sweep fingerprint v1\n")
           .append("seed=").append(seed).append('\n')
           .append("ensemble_size=").append(ensemble.size).append('\n')
@@ -613,6 +628,11 @@ public final class SweepLoader {
           .append("theory.propagator=").append(theory.propagatorParticles()).append(',')
           .append(theory.tangentParticles()).append(',').append(theory.replicas()).append('\n')
           .append("task=").append(Canonical.taskDigest(task)).append('\n');
+      if (engine != TrainingEngine.WEIGHTS) {
+        // Outputs written before engines existed are the weight engine's: their fingerprint
+        // stays what it was.
+        canonical.append("training.engine=").append(engine.label()).append('\n');
+      }
       for (Cell cell : cells) {
         canonical.append("cell=").append(cell.key()).append('\n');
       }

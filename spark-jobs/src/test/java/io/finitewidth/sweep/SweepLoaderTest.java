@@ -208,6 +208,27 @@ class SweepLoaderTest {
     assertNotEquals(base, otherSeed);
   }
 
+  /**
+   * The engine is part of the fingerprint (its bits differ) except for {@code weights}, whose
+   * outputs predate the key and must keep their fingerprint; the default block size follows it.
+   */
+  @Test
+  void engineDefaultsToPreactivationAndSeparatesFingerprints() throws IOException {
+    String noBlock = with("size: 8\n  block_size: 4", "size: 80");
+    Sweep preactivation = SweepLoader.load(write("p.yaml", noBlock), null);
+    Sweep weights = SweepLoader.load(write("w.yaml",
+        noBlock.replace("record_every: 2", "record_every: 2\n  engine: weights")), null);
+    Sweep named = SweepLoader.load(write("n.yaml",
+        noBlock.replace("record_every: 2", "record_every: 2\n  engine: preactivation")), null);
+
+    assertEquals(TrainingEngine.PREACTIVATION, preactivation.engine());
+    assertEquals(TrainingEngine.WEIGHTS, weights.engine());
+    assertEquals(16, preactivation.blockSize());
+    assertEquals(64, weights.blockSize());
+    assertEquals(preactivation.fingerprint(), named.fingerprint());
+    assertNotEquals(preactivation.fingerprint(), weights.fingerprint());
+  }
+
   static Stream<Arguments> badConfigs() {
     return Stream.of(
         Arguments.of(with("widths: [64, 128]", "widths: [64, 12.5]"), "network.widths[1]",
@@ -242,6 +263,8 @@ class SweepLoaderTest {
             "\"average\"", "mean | sum"),
         Arguments.of(with("record_every: 2", "record_every: 2\n  precision: float16"),
             "training.precision", "\"float16\"", "float64 | float32"),
+        Arguments.of(with("record_every: 2", "record_every: 2\n  engine: gpu"),
+            "training.engine", "\"gpu\"", "preactivation | weights"),
         Arguments.of(with("record_every: 2", "record_every: 2\n  dynamics: adam"),
             "training.dynamics", "\"adam\"", "gradient_descent | gradient_flow"),
         Arguments.of(with("output: runs/test\n", ""), "output", "(missing)", "local path"),
