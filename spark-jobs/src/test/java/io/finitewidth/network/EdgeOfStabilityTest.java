@@ -34,7 +34,7 @@ class EdgeOfStabilityTest {
     // λmax(K(0)) from a probe at a tiny step, then dt so that η·λmax(K(0)) ≈ 2.6.
     TwoLayerSetup probe = new TwoLayerSetup(task, Activation.TANH, 1.0, LossConvention.MEAN,
         new TimeGrid(1e-3, 1, new int[] {0}), false);
-    double lambda0 = new TwoLayerEnsemble(probe, 4096, DataType.DOUBLE)
+    double lambda0 = new PreactivationEnsemble(probe, 4096, DataType.DOUBLE)
         .train(0, new long[] {1L}).get(0).observables()[0][RecordedSlots.sharpness(layout)];
     double dt = edge / (probe.lossFactor() * lambda0);
     TwoLayerSetup fast = new TwoLayerSetup(task, Activation.TANH, gamma0, LossConvention.MEAN,
@@ -43,7 +43,7 @@ class EdgeOfStabilityTest {
     for (int b = 0; b < seeds.length; b++) {
       seeds[b] = 777L + b;
     }
-    List<NetworkTrajectory> networks = new TwoLayerEnsemble(fast, width, DataType.DOUBLE)
+    List<NetworkTrajectory> networks = new PreactivationEnsemble(fast, width, DataType.DOUBLE)
         .train(0, seeds);
     int last = fast.grid().recordCount() - 1;
     int diverged = 0;

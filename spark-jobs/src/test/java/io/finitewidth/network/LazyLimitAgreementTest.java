@@ -87,7 +87,7 @@ public class LazyLimitAgreementTest {
     int k = layout.size();
 
     CentralMoments moments = new CentralMoments(3 * k);
-    TwoLayerEnsemble ensemble = new TwoLayerEnsemble(setup, WIDTH, DataType.DOUBLE);
+    PreactivationEnsemble ensemble = new PreactivationEnsemble(setup, WIDTH, DataType.DOUBLE);
     double[] flat = new double[3 * k];
     for (int first = 0; first < ENSEMBLE; first += BLOCK) {
       long[] seeds = new long[BLOCK];

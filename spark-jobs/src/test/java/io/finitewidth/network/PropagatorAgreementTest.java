@@ -116,7 +116,7 @@ class PropagatorAgreementTest {
   /** N·Var at the final record of the given layout entries over E networks of one width. */
   private static WidthScaledVariance[] finalVariances(TwoLayerSetup setup, int width,
       List<Integer> entries, int layoutSize) {
-    TwoLayerEnsemble ensemble = new TwoLayerEnsemble(setup, width, DataType.DOUBLE);
+    PreactivationEnsemble ensemble = new PreactivationEnsemble(setup, width, DataType.DOUBLE);
     CentralMoments moments = new CentralMoments(layoutSize);
     for (int first = 0; first < ENSEMBLE; first += BLOCK) {
       long[] seeds = new long[BLOCK];
