@@ -1,9 +1,9 @@
 package io.finitewidth.network;
 
 import io.finitewidth.model.Activation;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * So the bits depend neither on the machine's vector width nor on whether vectors are used at
  * all ({@code vectorised = false} runs the scalar code everywhere and must agree bit for bit).
  *
+ * <p>Vectors never cross a method boundary: each method holds its whole loop over hidden units
+ * (a vector passed to or returned from a method the JIT does not inline is boxed on the heap).
+ *
  * <p>The float32 twin of {@code PreactivationDynamics64}, line for line; only the tanh constants
  * differ (float32 needs the series only to r^8/8!).
  */
@@ -31,11 +34,12 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   private static final float TANH_CAP = 10.0f; // tanh(x > 9.02) rounds to 1 in float32
   private static final float SATURATING = 0.55f;
   private static final float INV_LN2 = 1.44269504f;
-  private static final float LN2_HI = 6.9314575195e-01f; // trailing zeros: k·LN2_HI exact
+  private static final float LN2_HI = 6.9314575195e-01f; // k·LN2_HI exact
   private static final float LN2_LO = 1.4286067653e-06f;
   private static final float ROUND_MAGIC = 12582912.0f; // 1.5 · 2^23
   private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
-  private static final float[] EXPM1_TAYLOR = inverseFactorials(8); // [j] = 1/j!
+  private static final int EXPM1_DEGREE = 8;
+  private static final float[] EXPM1_TAYLOR = inverseFactorials(EXPM1_DEGREE); // [j] = 1/j!
 
   private final int width;
   private final int trainPoints;
@@ -52,13 +56,14 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   private final float[] hTest0;
   private final float[] phi;
   private final float[] grad;
+  private final float[] weightedSlopes;
   private final float[] g;
   private final float[] gSum;
   private final float[] a;
   private final float[] f;
   private final float[] f0;
   private final float[] delta;
-  private final float[] partial = new float[LANES];
+  private final float[] partial = new float[4 * LANES];
   private final float[] kernelTerm;
   private final float[] featureKernel;
   private final float[] gradientKernel;
@@ -87,6 +92,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     hTest0 = new float[(points - trainPoints) * width];
     phi = new float[points * width];
     grad = new float[points * width];
+    weightedSlopes = new float[points * width];
     g = new float[trainPoints * width];
     gSum = new float[trainPoints * width];
     a = new float[width];
@@ -108,13 +114,13 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     for (int i = 0; i < width; i++) {
       a[i] = (float) readouts[i];
     }
-    java.util.Arrays.fill(gSum, 0);
+    Arrays.fill(gSum, 0);
     haveInitialOutputs = false;
   }
 
   /**
-   * φ and the outputs f from the current pre-activations, on training points, or on every point
-   * (test pre-activations are first brought up to date from the summed signals); then Δ.
+   * φ, φ' and the outputs f from the current pre-activations, on training points, or on every
+   * point (test pre-activations are first brought up to date from the summed signals); then Δ.
    */
   @Override
   public void forward(boolean allPoints) {
@@ -122,8 +128,9 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     if (allPoints) {
       refreshTestPreactivations();
     }
+    activate(rows * width);
     for (int k = 0; k < rows; k++) {
-      f[k] = activateRow(k) / outputScale;
+      f[k] = readoutSum(k) / outputScale;
     }
     if (centred) {
       if (!haveInitialOutputs) {
@@ -139,59 +146,140 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     }
   }
 
-  /** h_test = h_test(0) + ηγ0 Σ_μ (Σ_t g_t)_μ K(μ, test). */
+  /** h_test = h_test(0) + ηγ0 Σ_μ (Σ_t g)_μ K(μ, test). */
   private void refreshTestPreactivations() {
-    for (int q = trainPoints; q < points; q++) {
-      int row = q * width;
-      int row0 = (q - trainPoints) * width;
-      int i = 0;
-      if (vectorised) {
-        FloatVector c = FloatVector.broadcast(SPECIES, stepScale);
-        for (; i < SPECIES.loopBound(width); i += LANES) {
-          FloatVector acc = FloatVector.zero(SPECIES);
-          for (int mu = 0; mu < trainPoints; mu++) {
-            acc = FloatVector.fromArray(SPECIES, gSum, mu * width + i)
-                .fma(FloatVector.broadcast(SPECIES, kernel[mu * points + q]), acc);
-          }
-          acc.fma(c, FloatVector.fromArray(SPECIES, hTest0, row0 + i)).intoArray(h, row + i);
-        }
+    int i = 0;
+    if (vectorised) {
+      for (; i < SPECIES.loopBound(width); i += LANES) {
+        mixSignals(gSum, i, trainPoints, points, hTest0, trainPoints);
       }
-      for (; i < width; i++) {
+    }
+    for (; i < width; i++) {
+      for (int q = trainPoints; q < points; q++) {
         float acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
           acc = Math.fma(gSum[mu * width + i], kernel[mu * points + q], acc);
         }
-        h[row + i] = Math.fma(acc, stepScale, hTest0[row0 + i]);
+        h[q * width + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * width + i]);
       }
     }
   }
 
-  /** φ(h) into row k of phi; returns Σ_i a_i φ_ik with the fixed partial-sum order. */
-  private float activateRow(int k) {
+  /**
+   * For the lanes of units i … i + LANES − 1 and rows k in [from, to): h_k = base_k + ηγ0 Σ_μ
+   * s_μ K(μ, k), the sum over μ in order (base row k − baseShift). Four rows at a time: four
+   * independent chains of multiply-adds instead of one.
+   */
+  private void mixSignals(float[] signals, int i, int from, int to, float[] base,
+      int baseShift) {
+    FloatVector c = FloatVector.broadcast(SPECIES, stepScale);
+    int k = from;
+    for (; k + 4 <= to; k += 4) {
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = acc0;
+      FloatVector acc2 = acc0;
+      FloatVector acc3 = acc0;
+      for (int mu = 0; mu < trainPoints; mu++) {
+        FloatVector s = FloatVector.fromArray(SPECIES, signals, mu * width + i);
+        int at = mu * points + k;
+        acc0 = s.fma(FloatVector.broadcast(SPECIES, kernel[at]), acc0);
+        acc1 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 1]), acc1);
+        acc2 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 2]), acc2);
+        acc3 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 3]), acc3);
+      }
+      int row = k * width + i;
+      int baseRow = (k - baseShift) * width + i;
+      acc0.fma(c, FloatVector.fromArray(SPECIES, base, baseRow)).intoArray(h, row);
+      acc1.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + width))
+          .intoArray(h, row + width);
+      acc2.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 2 * width))
+          .intoArray(h, row + 2 * width);
+      acc3.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 3 * width))
+          .intoArray(h, row + 3 * width);
+    }
+    for (; k < to; k++) {
+      FloatVector acc = FloatVector.zero(SPECIES);
+      for (int mu = 0; mu < trainPoints; mu++) {
+        acc = FloatVector.fromArray(SPECIES, signals, mu * width + i)
+            .fma(FloatVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
+      }
+      acc.fma(c, FloatVector.fromArray(SPECIES, base, (k - baseShift) * width + i))
+          .intoArray(h, k * width + i);
+    }
+  }
+
+  /** φ(h) into phi and φ'(h) into grad (w φ' goes to weightedSlopes when recorded) for the first {@code count} entries (whole rows). */
+  private void activate(int count) {
+    switch (activation) {
+      case LINEAR -> {
+        System.arraycopy(h, 0, phi, 0, count);
+        Arrays.fill(grad, 0, count, 1.0f);
+      }
+      case TANH -> {
+        tanhInto(h, phi, count, vectorised);
+        tanhSlopesInto(count);
+      }
+      case RELU -> reluInto(count);
+      default -> throw new IllegalStateException("unhandled activation " + activation);
+    }
+  }
+
+  /** grad = 1 − φ² (fused) from phi. */
+  private void tanhSlopesInto(int count) {
+    int i = 0;
+    if (vectorised) {
+      FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        FloatVector value = FloatVector.fromArray(SPECIES, phi, i);
+        value.neg().fma(value, one).intoArray(grad, i);
+      }
+    }
+    for (; i < count; i++) {
+      grad[i] = Math.fma(-phi[i], phi[i], 1.0f);
+    }
+  }
+
+  /** φ = max(h, 0), φ' = 1 where h > 0 and 0 elsewhere (φ'(0) = 0). */
+  private void reluInto(int count) {
+    int i = 0;
+    if (vectorised) {
+      FloatVector zero = FloatVector.zero(SPECIES);
+      FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        FloatVector x = FloatVector.fromArray(SPECIES, h, i);
+        x.max(0.0f).intoArray(phi, i);
+        zero.blend(one, x.compare(VectorOperators.GT, 0.0f)).intoArray(grad, i);
+      }
+    }
+    for (; i < count; i++) {
+      phi[i] = Math.max(h[i], 0.0f);
+      grad[i] = h[i] > 0 ? 1.0f : 0.0f;
+    }
+  }
+
+  /** Σ_i a_i φ_ik with the fixed partial-sum order. */
+  private float readoutSum(int k) {
     int row = k * width;
-    java.util.Arrays.fill(partial, 0);
+    Arrays.fill(partial, 0);
     int i = 0;
     if (vectorised) {
       FloatVector acc = FloatVector.zero(SPECIES);
       for (; i < SPECIES.loopBound(width); i += LANES) {
-        FloatVector value = activate(FloatVector.fromArray(SPECIES, h, row + i));
-        value.intoArray(phi, row + i);
-        acc = FloatVector.fromArray(SPECIES, a, i).fma(value, acc);
+        acc = FloatVector.fromArray(SPECIES, a, i)
+            .fma(FloatVector.fromArray(SPECIES, phi, row + i), acc);
       }
       acc.intoArray(partial, 0);
     }
     for (; i < width; i++) {
-      float value = activate(h[row + i]);
-      phi[row + i] = value;
-      partial[i % LANES] = Math.fma(a[i], value, partial[i % LANES]);
+      partial[i % LANES] = Math.fma(a[i], phi[row + i], partial[i % LANES]);
     }
-    return sumPartials();
+    return sumPartials(0);
   }
 
-  private float sumPartials() {
+  private float sumPartials(int offset) {
     float sum = 0;
     for (int l = 0; l < LANES; l++) {
-      sum += partial[l];
+      sum += partial[offset + l];
     }
     return sum;
   }
@@ -212,22 +300,16 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
         for (int mu = 0; mu < trainPoints; mu++) {
           int at = mu * width + i;
           FloatVector value = FloatVector.fromArray(SPECIES, phi, at);
-          FloatVector slope = slopeFromValue(value, FloatVector.fromArray(SPECIES, h, at));
-          FloatVector gi = readout.mul(slope).mul(delta[mu]);
+          FloatVector gi = readout.mul(FloatVector.fromArray(SPECIES, grad, at))
+              .mul(delta[mu]);
           gi.intoArray(g, at);
           gi.add(FloatVector.fromArray(SPECIES, gSum, at)).intoArray(gSum, at);
           signal = value.fma(FloatVector.broadcast(SPECIES, delta[mu]), signal);
         }
-        for (int k = 0; k < trainPoints; k++) {
-          FloatVector acc = FloatVector.zero(SPECIES);
-          for (int mu = 0; mu < trainPoints; mu++) {
-            acc = FloatVector.fromArray(SPECIES, g, mu * width + i)
-                .fma(FloatVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
-          }
-          int at = k * width + i;
-          acc.fma(c, FloatVector.fromArray(SPECIES, h, at)).intoArray(h, at);
-        }
         signal.fma(c, readout).intoArray(a, i);
+      }
+      for (int j = 0; j < SPECIES.loopBound(width); j += LANES) {
+        mixSignals(g, j, 0, trainPoints, h, 0);
       }
     }
     for (; i < width; i++) {
@@ -235,11 +317,10 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       float signal = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
         int at = mu * width + i;
-        float value = phi[at];
-        float gi = readout * slopeFromValue(value, h[at]) * delta[mu];
+        float gi = readout * grad[at] * delta[mu];
         g[at] = gi;
         gSum[at] = gi + gSum[at];
-        signal = Math.fma(value, delta[mu], signal);
+        signal = Math.fma(phi[at], delta[mu], signal);
       }
       for (int k = 0; k < trainPoints; k++) {
         float acc = 0;
@@ -264,20 +345,21 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       int i = 0;
       if (vectorised) {
         for (; i < SPECIES.loopBound(width); i += LANES) {
-          FloatVector slope = slopeFromValue(FloatVector.fromArray(SPECIES, phi, row + i),
-              FloatVector.fromArray(SPECIES, h, row + i));
-          FloatVector.fromArray(SPECIES, a, i).mul(slope).intoArray(grad, row + i);
+          FloatVector.fromArray(SPECIES, a, i).mul(FloatVector.fromArray(SPECIES, grad, row + i))
+              .intoArray(weightedSlopes, row + i);
         }
       }
       for (; i < width; i++) {
-        grad[row + i] = a[i] * slopeFromValue(phi[row + i], h[row + i]);
+        weightedSlopes[row + i] = a[i] * grad[row + i];
       }
     }
     for (int mu = 0; mu < trainPoints; mu++) {
+      dots(phi, mu, featureKernel);
+      dots(weightedSlopes, mu, gradientKernel);
       for (int k = mu; k < points; k++) {
         int at = mu * points + k;
-        featureKernel[at] = dot(phi, mu, k) / width;
-        gradientKernel[at] = dot(grad, mu, k) / width;
+        featureKernel[at] /= width;
+        gradientKernel[at] /= width;
         kernelTerm[at] = Math.fma(gradientKernel[at], kernel[at], featureKernel[at]);
       }
     }
@@ -285,32 +367,55 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
         widen(gradientKernel));
   }
 
-  /** Σ_i x_ki x_li with the fixed partial-sum order. */
-  private float dot(float[] x, int k, int l) {
-    int rowK = k * width;
-    int rowL = l * width;
-    java.util.Arrays.fill(partial, 0);
-    int i = 0;
-    if (vectorised) {
+  /**
+   * out[μ·M + k] = Σ_i x_μi x_ki for k = μ … M − 1, each sum with the fixed partial-sum order
+   * (lane l of a sum collects the units i ≡ l mod LANES, tail units included, then the lanes are
+   * added in order); four rows k at a time for independent chains.
+   */
+  private void dots(float[] x, int mu, float[] out) {
+    int rowMu = mu * width;
+    int bound = vectorised ? SPECIES.loopBound(width) : 0;
+    int k = mu;
+    for (; k + 4 <= points; k += 4) {
+      int row = k * width;
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = acc0;
+      FloatVector acc2 = acc0;
+      FloatVector acc3 = acc0;
+      for (int i = 0; i < bound; i += LANES) {
+        FloatVector v = FloatVector.fromArray(SPECIES, x, rowMu + i);
+        acc0 = v.fma(FloatVector.fromArray(SPECIES, x, row + i), acc0);
+        acc1 = v.fma(FloatVector.fromArray(SPECIES, x, row + width + i), acc1);
+        acc2 = v.fma(FloatVector.fromArray(SPECIES, x, row + 2 * width + i), acc2);
+        acc3 = v.fma(FloatVector.fromArray(SPECIES, x, row + 3 * width + i), acc3);
+      }
+      acc0.intoArray(partial, 0);
+      acc1.intoArray(partial, LANES);
+      acc2.intoArray(partial, 2 * LANES);
+      acc3.intoArray(partial, 3 * LANES);
+      for (int j = 0; j < 4; j++) {
+        out[mu * points + k + j] = finishDot(x, rowMu, row + j * width, bound, j * LANES);
+      }
+    }
+    for (; k < points; k++) {
+      int row = k * width;
       FloatVector acc = FloatVector.zero(SPECIES);
-      for (; i < SPECIES.loopBound(width); i += LANES) {
-        acc = FloatVector.fromArray(SPECIES, x, rowK + i)
-            .fma(FloatVector.fromArray(SPECIES, x, rowL + i), acc);
+      for (int i = 0; i < bound; i += LANES) {
+        acc = FloatVector.fromArray(SPECIES, x, rowMu + i)
+            .fma(FloatVector.fromArray(SPECIES, x, row + i), acc);
       }
       acc.intoArray(partial, 0);
+      out[mu * points + k] = finishDot(x, rowMu, row, bound, 0);
     }
-    for (; i < width; i++) {
-      partial[i % LANES] = Math.fma(x[rowK + i], x[rowL + i], partial[i % LANES]);
-    }
-    return sumPartials();
   }
 
-  private static double[] widen(float[] x) {
-    double[] out = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      out[i] = x[i];
+  /** Adds the tail units from {@code from} to the partial sums at {@code offset}; their sum. */
+  private float finishDot(float[] x, int rowK, int rowL, int from, int offset) {
+    for (int i = from; i < width; i++) {
+      int l = offset + i % LANES;
+      partial[l] = Math.fma(x[rowK + i], x[rowL + i], partial[l]);
     }
-    return out;
+    return sumPartials(offset);
   }
 
   /** The readouts w_i now. */
@@ -325,64 +430,54 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     return widen(gSum);
   }
 
-  private FloatVector activate(FloatVector x) {
-    return switch (activation) {
-      case LINEAR -> x;
-      case TANH -> tanh(x);
-      case RELU -> x.max(0.0f);
-    };
-  }
-
-  private float activate(float x) {
-    return switch (activation) {
-      case LINEAR -> x;
-      case TANH -> tanh(x);
-      case RELU -> Math.max(x, 0.0f);
-    };
-  }
-
-  /** φ' from φ (tanh: 1 − φ²) or from h (ReLU: 1 if h > 0, else 0). */
-  private FloatVector slopeFromValue(FloatVector value, FloatVector pre) {
-    return switch (activation) {
-      case LINEAR -> FloatVector.broadcast(SPECIES, 1.0f);
-      case TANH -> value.neg().fma(value, FloatVector.broadcast(SPECIES, 1.0f));
-      case RELU -> FloatVector.zero(SPECIES)
-          .blend(FloatVector.broadcast(SPECIES, 1.0f), pre.compare(VectorOperators.GT, 0.0f));
-    };
-  }
-
-  private float slopeFromValue(float value, float pre) {
-    return switch (activation) {
-      case LINEAR -> 1.0f;
-      case TANH -> Math.fma(-value, value, 1.0f);
-      case RELU -> pre > 0 ? 1.0f : 0.0f;
-    };
-  }
-
-  /** tanh, lane by lane exactly as {@link #tanh(float)}. */
-  static FloatVector tanh(FloatVector x) {
-    FloatVector s = x.abs().min(TANH_CAP);
-    FloatVector y = s.add(s);
-    FloatVector t = y.fma(FloatVector.broadcast(SPECIES, INV_LN2), FloatVector.broadcast(SPECIES, ROUND_MAGIC));
-    FloatVector k = t.sub(ROUND_MAGIC);
-    FloatVector r = k.neg().fma(FloatVector.broadcast(SPECIES, LN2_HI), y);
-    r = k.neg().fma(FloatVector.broadcast(SPECIES, LN2_LO), r);
-    FloatVector poly = FloatVector.broadcast(SPECIES, EXPM1_TAYLOR[8]);
-    for (int j = 7; j >= 2; j--) {
-      poly = poly.fma(r, FloatVector.broadcast(SPECIES, EXPM1_TAYLOR[j]));
+  private static double[] widen(float[] x) {
+    double[] out = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i];
     }
-    FloatVector expm1r = r.mul(r).fma(poly, r);
-    IntVector exponent = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS).add(127)
-        .lanewise(VectorOperators.LSHL, 23);
-    FloatVector twoK = exponent.reinterpretAsFloats();
-    FloatVector e = twoK.fma(expm1r, twoK.sub(1.0f));
-    // e/(e + 2) near 0 (no cancellation), 1 − 2/(e + 2) once tanh > 1/2 (smaller error).
-    FloatVector sum = e.add(2.0f);
-    FloatVector saturating = FloatVector.broadcast(SPECIES, 1.0f)
-        .sub(FloatVector.broadcast(SPECIES, 2.0f).div(sum));
-    FloatVector th = e.div(sum).blend(saturating, s.compare(VectorOperators.GT, SATURATING));
-    VectorMask<Float> negative = x.compare(VectorOperators.LT, 0.0f);
-    return th.blend(th.neg(), negative);
+    return out;
+  }
+
+  /**
+   * out[i] = tanh(x[i]) for i < count, lane by lane exactly as {@link #tanh(float)} (which also
+   * serves the tail and the scalar path).
+   */
+  static void tanhInto(float[] x, float[] out, int count, boolean vectorised) {
+    int i = 0;
+    if (vectorised) {
+      FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
+      FloatVector two = FloatVector.broadcast(SPECIES, 2.0f);
+      FloatVector magic = FloatVector.broadcast(SPECIES, ROUND_MAGIC);
+      FloatVector invLn2 = FloatVector.broadcast(SPECIES, INV_LN2);
+      FloatVector ln2Hi = FloatVector.broadcast(SPECIES, LN2_HI);
+      FloatVector ln2Lo = FloatVector.broadcast(SPECIES, LN2_LO);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+        FloatVector s = v.abs().min(TANH_CAP);
+        FloatVector y = s.add(s);
+        FloatVector t = y.fma(invLn2, magic);
+        FloatVector k = t.sub(magic);
+        FloatVector r = k.neg().fma(ln2Hi, y);
+        r = k.neg().fma(ln2Lo, r);
+        FloatVector poly = FloatVector.broadcast(SPECIES, EXPM1_TAYLOR[EXPM1_DEGREE]);
+        for (int j = EXPM1_DEGREE - 1; j >= 2; j--) {
+          poly = poly.fma(r, FloatVector.broadcast(SPECIES, EXPM1_TAYLOR[j]));
+        }
+        FloatVector expm1r = r.mul(r).fma(poly, r);
+        IntVector exponent = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS).add(127)
+            .lanewise(VectorOperators.LSHL, 23);
+        FloatVector twoK = exponent.reinterpretAsFloats();
+        FloatVector e = twoK.fma(expm1r, twoK.sub(one));
+        // e/(e + 2) near 0 (no cancellation), 1 − 2/(e + 2) once tanh > 1/2 (smaller error).
+        FloatVector sum = e.add(two);
+        FloatVector th = e.div(sum)
+            .blend(one.sub(two.div(sum)), s.compare(VectorOperators.GT, SATURATING));
+        th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0f)).intoArray(out, i);
+      }
+    }
+    for (; i < count; i++) {
+      out[i] = tanh(x[i]);
+    }
   }
 
   /** tanh from IEEE arithmetic only: the same bits on every JVM and machine. */
@@ -393,8 +488,8 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     float k = t - ROUND_MAGIC;
     float r = Math.fma(-k, LN2_HI, y);
     r = Math.fma(-k, LN2_LO, r);
-    float poly = EXPM1_TAYLOR[8];
-    for (int j = 7; j >= 2; j--) {
+    float poly = EXPM1_TAYLOR[EXPM1_DEGREE];
+    for (int j = EXPM1_DEGREE - 1; j >= 2; j--) {
       poly = Math.fma(poly, r, EXPM1_TAYLOR[j]);
     }
     float expm1r = Math.fma(r * r, poly, r);

@@ -1,9 +1,9 @@
 package io.finitewidth.network;
 
 import io.finitewidth.model.Activation;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * So the bits depend neither on the machine's vector width nor on whether vectors are used at
  * all ({@code vectorised = false} runs the scalar code everywhere and must agree bit for bit).
  *
+ * <p>Vectors never cross a method boundary: each method holds its whole loop over hidden units
+ * (a vector passed to or returned from a method the JIT does not inline is boxed on the heap).
+ *
  * <p>{@code PreactivationDynamics32} is the float32 twin of this class, line for line.
  */
 final class PreactivationDynamics64 implements PreactivationDynamics {
@@ -30,11 +33,12 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   private static final double TANH_CAP = 20.0; // tanh(x > 19.06) rounds to 1 in float64
   private static final double SATURATING = 0.55;
   private static final double INV_LN2 = 1.4426950408889634;
-  private static final double LN2_HI = 6.93147180369123816490e-01; // trailing zeros: k·LN2_HI exact
+  private static final double LN2_HI = 6.93147180369123816490e-01; // k·LN2_HI exact
   private static final double LN2_LO = 1.90821492927058770002e-10;
   private static final double ROUND_MAGIC = 6755399441055744.0; // 1.5 · 2^52
   private static final long ROUND_MAGIC_BITS = Double.doubleToRawLongBits(ROUND_MAGIC);
-  private static final double[] EXPM1_TAYLOR = inverseFactorials(13); // [j] = 1/j!
+  private static final int EXPM1_DEGREE = 13;
+  private static final double[] EXPM1_TAYLOR = inverseFactorials(EXPM1_DEGREE); // [j] = 1/j!
 
   private final int width;
   private final int trainPoints;
@@ -51,13 +55,14 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   private final double[] hTest0;
   private final double[] phi;
   private final double[] grad;
+  private final double[] weightedSlopes;
   private final double[] g;
   private final double[] gSum;
   private final double[] a;
   private final double[] f;
   private final double[] f0;
   private final double[] delta;
-  private final double[] partial = new double[LANES];
+  private final double[] partial = new double[4 * LANES];
   private final double[] kernelTerm;
   private final double[] featureKernel;
   private final double[] gradientKernel;
@@ -86,6 +91,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     hTest0 = new double[(points - trainPoints) * width];
     phi = new double[points * width];
     grad = new double[points * width];
+    weightedSlopes = new double[points * width];
     g = new double[trainPoints * width];
     gSum = new double[trainPoints * width];
     a = new double[width];
@@ -107,13 +113,13 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     for (int i = 0; i < width; i++) {
       a[i] = readouts[i];
     }
-    java.util.Arrays.fill(gSum, 0);
+    Arrays.fill(gSum, 0);
     haveInitialOutputs = false;
   }
 
   /**
-   * φ and the outputs f from the current pre-activations, on training points, or on every point
-   * (test pre-activations are first brought up to date from the summed signals); then Δ.
+   * φ, φ' and the outputs f from the current pre-activations, on training points, or on every
+   * point (test pre-activations are first brought up to date from the summed signals); then Δ.
    */
   @Override
   public void forward(boolean allPoints) {
@@ -121,8 +127,9 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     if (allPoints) {
       refreshTestPreactivations();
     }
+    activate(rows * width);
     for (int k = 0; k < rows; k++) {
-      f[k] = activateRow(k) / outputScale;
+      f[k] = readoutSum(k) / outputScale;
     }
     if (centred) {
       if (!haveInitialOutputs) {
@@ -138,59 +145,140 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     }
   }
 
-  /** h_test = h_test(0) + ηγ0 Σ_μ (Σ_t g_t)_μ K(μ, test). */
+  /** h_test = h_test(0) + ηγ0 Σ_μ (Σ_t g)_μ K(μ, test). */
   private void refreshTestPreactivations() {
-    for (int q = trainPoints; q < points; q++) {
-      int row = q * width;
-      int row0 = (q - trainPoints) * width;
-      int i = 0;
-      if (vectorised) {
-        DoubleVector c = DoubleVector.broadcast(SPECIES, stepScale);
-        for (; i < SPECIES.loopBound(width); i += LANES) {
-          DoubleVector acc = DoubleVector.zero(SPECIES);
-          for (int mu = 0; mu < trainPoints; mu++) {
-            acc = DoubleVector.fromArray(SPECIES, gSum, mu * width + i)
-                .fma(DoubleVector.broadcast(SPECIES, kernel[mu * points + q]), acc);
-          }
-          acc.fma(c, DoubleVector.fromArray(SPECIES, hTest0, row0 + i)).intoArray(h, row + i);
-        }
+    int i = 0;
+    if (vectorised) {
+      for (; i < SPECIES.loopBound(width); i += LANES) {
+        mixSignals(gSum, i, trainPoints, points, hTest0, trainPoints);
       }
-      for (; i < width; i++) {
+    }
+    for (; i < width; i++) {
+      for (int q = trainPoints; q < points; q++) {
         double acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
           acc = Math.fma(gSum[mu * width + i], kernel[mu * points + q], acc);
         }
-        h[row + i] = Math.fma(acc, stepScale, hTest0[row0 + i]);
+        h[q * width + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * width + i]);
       }
     }
   }
 
-  /** φ(h) into row k of phi; returns Σ_i a_i φ_ik with the fixed partial-sum order. */
-  private double activateRow(int k) {
+  /**
+   * For the lanes of units i … i + LANES − 1 and rows k in [from, to): h_k = base_k + ηγ0 Σ_μ
+   * s_μ K(μ, k), the sum over μ in order (base row k − baseShift). Four rows at a time: four
+   * independent chains of multiply-adds instead of one.
+   */
+  private void mixSignals(double[] signals, int i, int from, int to, double[] base,
+      int baseShift) {
+    DoubleVector c = DoubleVector.broadcast(SPECIES, stepScale);
+    int k = from;
+    for (; k + 4 <= to; k += 4) {
+      DoubleVector acc0 = DoubleVector.zero(SPECIES);
+      DoubleVector acc1 = acc0;
+      DoubleVector acc2 = acc0;
+      DoubleVector acc3 = acc0;
+      for (int mu = 0; mu < trainPoints; mu++) {
+        DoubleVector s = DoubleVector.fromArray(SPECIES, signals, mu * width + i);
+        int at = mu * points + k;
+        acc0 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at]), acc0);
+        acc1 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 1]), acc1);
+        acc2 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 2]), acc2);
+        acc3 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 3]), acc3);
+      }
+      int row = k * width + i;
+      int baseRow = (k - baseShift) * width + i;
+      acc0.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow)).intoArray(h, row);
+      acc1.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + width))
+          .intoArray(h, row + width);
+      acc2.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 2 * width))
+          .intoArray(h, row + 2 * width);
+      acc3.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 3 * width))
+          .intoArray(h, row + 3 * width);
+    }
+    for (; k < to; k++) {
+      DoubleVector acc = DoubleVector.zero(SPECIES);
+      for (int mu = 0; mu < trainPoints; mu++) {
+        acc = DoubleVector.fromArray(SPECIES, signals, mu * width + i)
+            .fma(DoubleVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
+      }
+      acc.fma(c, DoubleVector.fromArray(SPECIES, base, (k - baseShift) * width + i))
+          .intoArray(h, k * width + i);
+    }
+  }
+
+  /** φ(h) into phi and φ'(h) into grad (w φ' goes to weightedSlopes when recorded) for the first {@code count} entries (whole rows). */
+  private void activate(int count) {
+    switch (activation) {
+      case LINEAR -> {
+        System.arraycopy(h, 0, phi, 0, count);
+        Arrays.fill(grad, 0, count, 1.0);
+      }
+      case TANH -> {
+        tanhInto(h, phi, count, vectorised);
+        tanhSlopesInto(count);
+      }
+      case RELU -> reluInto(count);
+      default -> throw new IllegalStateException("unhandled activation " + activation);
+    }
+  }
+
+  /** grad = 1 − φ² (fused) from phi. */
+  private void tanhSlopesInto(int count) {
+    int i = 0;
+    if (vectorised) {
+      DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        DoubleVector value = DoubleVector.fromArray(SPECIES, phi, i);
+        value.neg().fma(value, one).intoArray(grad, i);
+      }
+    }
+    for (; i < count; i++) {
+      grad[i] = Math.fma(-phi[i], phi[i], 1.0);
+    }
+  }
+
+  /** φ = max(h, 0), φ' = 1 where h > 0 and 0 elsewhere (φ'(0) = 0). */
+  private void reluInto(int count) {
+    int i = 0;
+    if (vectorised) {
+      DoubleVector zero = DoubleVector.zero(SPECIES);
+      DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        DoubleVector x = DoubleVector.fromArray(SPECIES, h, i);
+        x.max(0.0).intoArray(phi, i);
+        zero.blend(one, x.compare(VectorOperators.GT, 0.0)).intoArray(grad, i);
+      }
+    }
+    for (; i < count; i++) {
+      phi[i] = Math.max(h[i], 0.0);
+      grad[i] = h[i] > 0 ? 1.0 : 0.0;
+    }
+  }
+
+  /** Σ_i a_i φ_ik with the fixed partial-sum order. */
+  private double readoutSum(int k) {
     int row = k * width;
-    java.util.Arrays.fill(partial, 0);
+    Arrays.fill(partial, 0);
     int i = 0;
     if (vectorised) {
       DoubleVector acc = DoubleVector.zero(SPECIES);
       for (; i < SPECIES.loopBound(width); i += LANES) {
-        DoubleVector value = activate(DoubleVector.fromArray(SPECIES, h, row + i));
-        value.intoArray(phi, row + i);
-        acc = DoubleVector.fromArray(SPECIES, a, i).fma(value, acc);
+        acc = DoubleVector.fromArray(SPECIES, a, i)
+            .fma(DoubleVector.fromArray(SPECIES, phi, row + i), acc);
       }
       acc.intoArray(partial, 0);
     }
     for (; i < width; i++) {
-      double value = activate(h[row + i]);
-      phi[row + i] = value;
-      partial[i % LANES] = Math.fma(a[i], value, partial[i % LANES]);
+      partial[i % LANES] = Math.fma(a[i], phi[row + i], partial[i % LANES]);
     }
-    return sumPartials();
+    return sumPartials(0);
   }
 
-  private double sumPartials() {
+  private double sumPartials(int offset) {
     double sum = 0;
     for (int l = 0; l < LANES; l++) {
-      sum += partial[l];
+      sum += partial[offset + l];
     }
     return sum;
   }
@@ -211,22 +299,16 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
         for (int mu = 0; mu < trainPoints; mu++) {
           int at = mu * width + i;
           DoubleVector value = DoubleVector.fromArray(SPECIES, phi, at);
-          DoubleVector slope = slopeFromValue(value, DoubleVector.fromArray(SPECIES, h, at));
-          DoubleVector gi = readout.mul(slope).mul(delta[mu]);
+          DoubleVector gi = readout.mul(DoubleVector.fromArray(SPECIES, grad, at))
+              .mul(delta[mu]);
           gi.intoArray(g, at);
           gi.add(DoubleVector.fromArray(SPECIES, gSum, at)).intoArray(gSum, at);
           signal = value.fma(DoubleVector.broadcast(SPECIES, delta[mu]), signal);
         }
-        for (int k = 0; k < trainPoints; k++) {
-          DoubleVector acc = DoubleVector.zero(SPECIES);
-          for (int mu = 0; mu < trainPoints; mu++) {
-            acc = DoubleVector.fromArray(SPECIES, g, mu * width + i)
-                .fma(DoubleVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
-          }
-          int at = k * width + i;
-          acc.fma(c, DoubleVector.fromArray(SPECIES, h, at)).intoArray(h, at);
-        }
         signal.fma(c, readout).intoArray(a, i);
+      }
+      for (int j = 0; j < SPECIES.loopBound(width); j += LANES) {
+        mixSignals(g, j, 0, trainPoints, h, 0);
       }
     }
     for (; i < width; i++) {
@@ -234,11 +316,10 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       double signal = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
         int at = mu * width + i;
-        double value = phi[at];
-        double gi = readout * slopeFromValue(value, h[at]) * delta[mu];
+        double gi = readout * grad[at] * delta[mu];
         g[at] = gi;
         gSum[at] = gi + gSum[at];
-        signal = Math.fma(value, delta[mu], signal);
+        signal = Math.fma(phi[at], delta[mu], signal);
       }
       for (int k = 0; k < trainPoints; k++) {
         double acc = 0;
@@ -263,44 +344,76 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       int i = 0;
       if (vectorised) {
         for (; i < SPECIES.loopBound(width); i += LANES) {
-          DoubleVector slope = slopeFromValue(DoubleVector.fromArray(SPECIES, phi, row + i),
-              DoubleVector.fromArray(SPECIES, h, row + i));
-          DoubleVector.fromArray(SPECIES, a, i).mul(slope).intoArray(grad, row + i);
+          DoubleVector.fromArray(SPECIES, a, i).mul(DoubleVector.fromArray(SPECIES, grad, row + i))
+              .intoArray(weightedSlopes, row + i);
         }
       }
       for (; i < width; i++) {
-        grad[row + i] = a[i] * slopeFromValue(phi[row + i], h[row + i]);
+        weightedSlopes[row + i] = a[i] * grad[row + i];
       }
     }
     for (int mu = 0; mu < trainPoints; mu++) {
+      dots(phi, mu, featureKernel);
+      dots(weightedSlopes, mu, gradientKernel);
       for (int k = mu; k < points; k++) {
         int at = mu * points + k;
-        featureKernel[at] = dot(phi, mu, k) / width;
-        gradientKernel[at] = dot(grad, mu, k) / width;
+        featureKernel[at] /= width;
+        gradientKernel[at] /= width;
         kernelTerm[at] = Math.fma(gradientKernel[at], kernel[at], featureKernel[at]);
       }
     }
     out.take(f, delta, kernelTerm, featureKernel, gradientKernel);
   }
 
-  /** Σ_i x_ki x_li with the fixed partial-sum order. */
-  private double dot(double[] x, int k, int l) {
-    int rowK = k * width;
-    int rowL = l * width;
-    java.util.Arrays.fill(partial, 0);
-    int i = 0;
-    if (vectorised) {
+  /**
+   * out[μ·M + k] = Σ_i x_μi x_ki for k = μ … M − 1, each sum with the fixed partial-sum order
+   * (lane l of a sum collects the units i ≡ l mod LANES, tail units included, then the lanes are
+   * added in order); four rows k at a time for independent chains.
+   */
+  private void dots(double[] x, int mu, double[] out) {
+    int rowMu = mu * width;
+    int bound = vectorised ? SPECIES.loopBound(width) : 0;
+    int k = mu;
+    for (; k + 4 <= points; k += 4) {
+      int row = k * width;
+      DoubleVector acc0 = DoubleVector.zero(SPECIES);
+      DoubleVector acc1 = acc0;
+      DoubleVector acc2 = acc0;
+      DoubleVector acc3 = acc0;
+      for (int i = 0; i < bound; i += LANES) {
+        DoubleVector v = DoubleVector.fromArray(SPECIES, x, rowMu + i);
+        acc0 = v.fma(DoubleVector.fromArray(SPECIES, x, row + i), acc0);
+        acc1 = v.fma(DoubleVector.fromArray(SPECIES, x, row + width + i), acc1);
+        acc2 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 2 * width + i), acc2);
+        acc3 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 3 * width + i), acc3);
+      }
+      acc0.intoArray(partial, 0);
+      acc1.intoArray(partial, LANES);
+      acc2.intoArray(partial, 2 * LANES);
+      acc3.intoArray(partial, 3 * LANES);
+      for (int j = 0; j < 4; j++) {
+        out[mu * points + k + j] = finishDot(x, rowMu, row + j * width, bound, j * LANES);
+      }
+    }
+    for (; k < points; k++) {
+      int row = k * width;
       DoubleVector acc = DoubleVector.zero(SPECIES);
-      for (; i < SPECIES.loopBound(width); i += LANES) {
-        acc = DoubleVector.fromArray(SPECIES, x, rowK + i)
-            .fma(DoubleVector.fromArray(SPECIES, x, rowL + i), acc);
+      for (int i = 0; i < bound; i += LANES) {
+        acc = DoubleVector.fromArray(SPECIES, x, rowMu + i)
+            .fma(DoubleVector.fromArray(SPECIES, x, row + i), acc);
       }
       acc.intoArray(partial, 0);
+      out[mu * points + k] = finishDot(x, rowMu, row, bound, 0);
     }
-    for (; i < width; i++) {
-      partial[i % LANES] = Math.fma(x[rowK + i], x[rowL + i], partial[i % LANES]);
+  }
+
+  /** Adds the tail units from {@code from} to the partial sums at {@code offset}; their sum. */
+  private double finishDot(double[] x, int rowK, int rowL, int from, int offset) {
+    for (int i = from; i < width; i++) {
+      int l = offset + i % LANES;
+      partial[l] = Math.fma(x[rowK + i], x[rowL + i], partial[l]);
     }
-    return sumPartials();
+    return sumPartials(offset);
   }
 
   /** The readouts w_i now. */
@@ -315,64 +428,46 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     return gSum.clone();
   }
 
-  private DoubleVector activate(DoubleVector x) {
-    return switch (activation) {
-      case LINEAR -> x;
-      case TANH -> tanh(x);
-      case RELU -> x.max(0.0);
-    };
-  }
-
-  private double activate(double x) {
-    return switch (activation) {
-      case LINEAR -> x;
-      case TANH -> tanh(x);
-      case RELU -> Math.max(x, 0.0);
-    };
-  }
-
-  /** φ' from φ (tanh: 1 − φ²) or from h (ReLU: 1 if h > 0, else 0). */
-  private DoubleVector slopeFromValue(DoubleVector value, DoubleVector pre) {
-    return switch (activation) {
-      case LINEAR -> DoubleVector.broadcast(SPECIES, 1.0);
-      case TANH -> value.neg().fma(value, DoubleVector.broadcast(SPECIES, 1.0));
-      case RELU -> DoubleVector.zero(SPECIES)
-          .blend(DoubleVector.broadcast(SPECIES, 1.0), pre.compare(VectorOperators.GT, 0.0));
-    };
-  }
-
-  private double slopeFromValue(double value, double pre) {
-    return switch (activation) {
-      case LINEAR -> 1.0;
-      case TANH -> Math.fma(-value, value, 1.0);
-      case RELU -> pre > 0 ? 1.0 : 0.0;
-    };
-  }
-
-  /** tanh, lane by lane exactly as {@link #tanh(double)}. */
-  static DoubleVector tanh(DoubleVector x) {
-    DoubleVector s = x.abs().min(TANH_CAP);
-    DoubleVector y = s.add(s);
-    DoubleVector t = y.fma(DoubleVector.broadcast(SPECIES, INV_LN2), DoubleVector.broadcast(SPECIES, ROUND_MAGIC));
-    DoubleVector k = t.sub(ROUND_MAGIC);
-    DoubleVector r = k.neg().fma(DoubleVector.broadcast(SPECIES, LN2_HI), y);
-    r = k.neg().fma(DoubleVector.broadcast(SPECIES, LN2_LO), r);
-    DoubleVector poly = DoubleVector.broadcast(SPECIES, EXPM1_TAYLOR[13]);
-    for (int j = 12; j >= 2; j--) {
-      poly = poly.fma(r, DoubleVector.broadcast(SPECIES, EXPM1_TAYLOR[j]));
+  /**
+   * out[i] = tanh(x[i]) for i < count, lane by lane exactly as {@link #tanh(double)} (which also
+   * serves the tail and the scalar path).
+   */
+  static void tanhInto(double[] x, double[] out, int count, boolean vectorised) {
+    int i = 0;
+    if (vectorised) {
+      DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
+      DoubleVector two = DoubleVector.broadcast(SPECIES, 2.0);
+      DoubleVector magic = DoubleVector.broadcast(SPECIES, ROUND_MAGIC);
+      DoubleVector invLn2 = DoubleVector.broadcast(SPECIES, INV_LN2);
+      DoubleVector ln2Hi = DoubleVector.broadcast(SPECIES, LN2_HI);
+      DoubleVector ln2Lo = DoubleVector.broadcast(SPECIES, LN2_LO);
+      for (; i < SPECIES.loopBound(count); i += LANES) {
+        DoubleVector v = DoubleVector.fromArray(SPECIES, x, i);
+        DoubleVector s = v.abs().min(TANH_CAP);
+        DoubleVector y = s.add(s);
+        DoubleVector t = y.fma(invLn2, magic);
+        DoubleVector k = t.sub(magic);
+        DoubleVector r = k.neg().fma(ln2Hi, y);
+        r = k.neg().fma(ln2Lo, r);
+        DoubleVector poly = DoubleVector.broadcast(SPECIES, EXPM1_TAYLOR[EXPM1_DEGREE]);
+        for (int j = EXPM1_DEGREE - 1; j >= 2; j--) {
+          poly = poly.fma(r, DoubleVector.broadcast(SPECIES, EXPM1_TAYLOR[j]));
+        }
+        DoubleVector expm1r = r.mul(r).fma(poly, r);
+        LongVector exponent = t.reinterpretAsLongs().sub(ROUND_MAGIC_BITS).add(1023L)
+            .lanewise(VectorOperators.LSHL, 52);
+        DoubleVector twoK = exponent.reinterpretAsDoubles();
+        DoubleVector e = twoK.fma(expm1r, twoK.sub(one));
+        // e/(e + 2) near 0 (no cancellation), 1 − 2/(e + 2) once tanh > 1/2 (smaller error).
+        DoubleVector sum = e.add(two);
+        DoubleVector th = e.div(sum)
+            .blend(one.sub(two.div(sum)), s.compare(VectorOperators.GT, SATURATING));
+        th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0)).intoArray(out, i);
+      }
     }
-    DoubleVector expm1r = r.mul(r).fma(poly, r);
-    LongVector exponent = t.reinterpretAsLongs().sub(ROUND_MAGIC_BITS).add(1023L)
-        .lanewise(VectorOperators.LSHL, 52);
-    DoubleVector twoK = exponent.reinterpretAsDoubles();
-    DoubleVector e = twoK.fma(expm1r, twoK.sub(1.0));
-    // e/(e + 2) near 0 (no cancellation), 1 − 2/(e + 2) once tanh > 1/2 (smaller error).
-    DoubleVector sum = e.add(2.0);
-    DoubleVector saturating = DoubleVector.broadcast(SPECIES, 1.0)
-        .sub(DoubleVector.broadcast(SPECIES, 2.0).div(sum));
-    DoubleVector th = e.div(sum).blend(saturating, s.compare(VectorOperators.GT, SATURATING));
-    VectorMask<Double> negative = x.compare(VectorOperators.LT, 0.0);
-    return th.blend(th.neg(), negative);
+    for (; i < count; i++) {
+      out[i] = tanh(x[i]);
+    }
   }
 
   /** tanh from IEEE arithmetic only: the same bits on every JVM and machine. */
@@ -383,8 +478,8 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     double k = t - ROUND_MAGIC;
     double r = Math.fma(-k, LN2_HI, y);
     r = Math.fma(-k, LN2_LO, r);
-    double poly = EXPM1_TAYLOR[13];
-    for (int j = 12; j >= 2; j--) {
+    double poly = EXPM1_TAYLOR[EXPM1_DEGREE];
+    for (int j = EXPM1_DEGREE - 1; j >= 2; j--) {
       poly = Math.fma(poly, r, EXPM1_TAYLOR[j]);
     }
     double expm1r = Math.fma(r * r, poly, r);
