@@ -6,6 +6,7 @@ import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.TheoryPrediction;
 import io.finitewidth.model.TwoLayerSetup;
 import io.finitewidth.network.RecordedSlots;
+import io.finitewidth.network.VectorModule;
 import io.finitewidth.report.SweepReport;
 import io.finitewidth.stats.CentralMoments;
 import io.finitewidth.sweep.Canonical;
@@ -59,6 +60,9 @@ public final class EnsembleJob {
   }
 
   public Outcome run() throws IOException {
+    if (sweep.engine() == TrainingEngine.PREACTIVATION) {
+      VectorModule.require(); // before anything is written
+    }
     OutputDirectory output = OutputDirectory.open(sweep.output(),
         new org.apache.hadoop.conf.Configuration());
     String family = family(sweep);

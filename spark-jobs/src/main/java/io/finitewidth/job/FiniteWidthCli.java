@@ -152,7 +152,8 @@ public final class FiniteWidthCli implements Callable<Integer> {
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new FiniteWidthCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof IllegalArgumentException || e instanceof java.io.FileNotFoundException) {
+      if (e instanceof IllegalArgumentException || e instanceof java.io.FileNotFoundException
+          || e instanceof io.finitewidth.network.VectorModule.MissingModuleException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return 2;
       }

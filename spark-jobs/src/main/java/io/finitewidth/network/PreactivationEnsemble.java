@@ -33,11 +33,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * jdk.incubator.vector, lane-independent and with sums in a fixed order), so its record is the
  * same bits whatever block it is in, whatever the partitioning, and on every JVM and CPU — unlike
  * a native tanh from the C library. The JVM needs {@code --add-modules=jdk.incubator.vector}
- * (conf/jvm-options).
+ * (conf/jvm-options); without it the constructor fails naming the flag ({@link VectorModule}).
  */
 public final class PreactivationEnsemble {
-  private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_256;
-
   private final TwoLayerSetup setup;
   private final int width;
   private final DataType dataType;
@@ -50,7 +48,7 @@ public final class PreactivationEnsemble {
 
   /** {@code vectorised = false} runs the scalar code only: the same bits, slower (for tests). */
   PreactivationEnsemble(TwoLayerSetup setup, int width, DataType dataType, boolean vectorised) {
-    requireVectorModule();
+    VectorModule.require();
     if (width < 1) {
       throw new IllegalArgumentException("width must be at least 1, got " + width);
     }
@@ -63,15 +61,6 @@ public final class PreactivationEnsemble {
     this.vectorised = vectorised;
     Task task = setup.task();
     this.layout = new ObservableLayout(task.trainPoints(), task.testPoints());
-  }
-
-  /** Fails with the flag to add when the JVM was started without the vector module. */
-  public static void requireVectorModule() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      throw new IllegalStateException("the two-layer trainer needs the JVM flag "
-          + "--add-modules=jdk.incubator.vector (listed in conf/jvm-options; submit/local and "
-          + "submit/cluster pass it, also to executors); this JVM was started without it");
-    }
   }
 
   public ObservableLayout layout() {
@@ -128,8 +117,7 @@ public final class PreactivationEnsemble {
     Task task = setup.task();
     InitialWeights init = InitialWeights.draw(seed, width, task.dim());
     double[] preactivations = new double[(task.trainPoints() + task.testPoints()) * width];
-    project(init.inputWeights(), task.allInputs(), task.dim(), preactivations,
-        new double[SPECIES.length()]);
+    project(init.inputWeights(), task.allInputs(), task.dim(), preactivations);
     return new Start(seed, preactivations, init.readoutWeights());
   }
 
@@ -189,10 +177,13 @@ public final class PreactivationEnsemble {
    * h_i(x_k) = (w0_i · x_k) / √D in float64 into {@code out} (point-major, M × N), each dot
    * product with a fixed partial-sum order. Modified: out, partial.
    */
-  private void project(double[] inputWeights, double[][] inputs, int dim, double[] out,
-      double[] partial) {
+  private void project(double[] inputWeights, double[][] inputs, int dim, double[] out) {
+    // A local, not a static field: this class must load (and VectorModule.require() run) on a
+    // JVM without the vector module.
+    VectorSpecies<Double> species = DoubleVector.SPECIES_256;
     double root = Math.sqrt(dim);
-    int lanes = partial.length;
+    int lanes = species.length();
+    double[] partial = new double[lanes];
     for (int k = 0; k < inputs.length; k++) {
       double[] x = inputs[k];
       for (int i = 0; i < width; i++) {
@@ -200,10 +191,10 @@ public final class PreactivationEnsemble {
         java.util.Arrays.fill(partial, 0);
         int d = 0;
         if (vectorised) {
-          DoubleVector acc = DoubleVector.zero(SPECIES);
-          for (; d < SPECIES.loopBound(dim); d += lanes) {
-            acc = DoubleVector.fromArray(SPECIES, inputWeights, base + d)
-                .fma(DoubleVector.fromArray(SPECIES, x, d), acc);
+          DoubleVector acc = DoubleVector.zero(species);
+          for (; d < species.loopBound(dim); d += lanes) {
+            acc = DoubleVector.fromArray(species, inputWeights, base + d)
+                .fma(DoubleVector.fromArray(species, x, d), acc);
           }
           acc.intoArray(partial, 0);
         }
