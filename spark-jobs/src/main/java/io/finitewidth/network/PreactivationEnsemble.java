@@ -257,7 +257,7 @@ public final class PreactivationEnsemble {
         v[layout.ntkTrainTest(i, q)] = ntk[i * points + trainPoints + q];
       }
     }
-    double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
+    double sharpness = RecordedSlots.largestNtkEigenvalueByBisection(layout, v);
     v[RecordedSlots.sharpness(layout)] = sharpness;
     v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
     return v;

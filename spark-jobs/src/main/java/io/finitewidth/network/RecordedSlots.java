@@ -1,5 +1,6 @@
 package io.finitewidth.network;
 
+import io.finitewidth.model.LargestEigenvalue;
 import io.finitewidth.model.ObservableLayout;
 import io.finitewidth.model.SymmetricEigen;
 
@@ -43,25 +44,46 @@ public final class RecordedSlots {
 
   /**
    * λmax of the train-point NTK whose upper triangle sits in {@code values} at the layout's
-   * {@code ntk(i, j)} slots; NaN if any entry is not finite.
+   * {@code ntk(i, j)} slots, from the full Jacobi decomposition (the weight-space and deep
+   * trainers'); NaN if any entry is not finite.
    */
   public static double largestNtkEigenvalue(ObservableLayout layout, double[] values) {
-    int p = layout.trainPoints();
-    double[][] k = new double[p][p];
-    for (int i = 0; i < p; i++) {
-      for (int j = i; j < p; j++) {
-        double v = values[layout.ntk(i, j)];
-        if (!Double.isFinite(v)) {
-          return Double.NaN;
-        }
-        k[i][j] = v;
-        k[j][i] = v;
-      }
+    double[][] k = trainNtk(layout, values);
+    if (k == null) {
+      return Double.NaN;
     }
     double largest = Double.NEGATIVE_INFINITY;
     for (double lambda : SymmetricEigen.of(k).values()) {
       largest = Math.max(largest, lambda);
     }
     return largest;
+  }
+
+  /**
+   * The same λmax by tridiagonalisation and bisection ({@link LargestEigenvalue}), about twenty
+   * times cheaper at P = 16 and equal to the Jacobi value within ~1e-13 of the NTK's norm: the
+   * pre-activation trainer's, which records it for every network at every recorded step.
+   */
+  public static double largestNtkEigenvalueByBisection(ObservableLayout layout,
+      double[] values) {
+    double[][] k = trainNtk(layout, values);
+    return k == null ? Double.NaN : LargestEigenvalue.of(k);
+  }
+
+  /** The train NTK as a full matrix, or null if an entry is not finite. */
+  private static double[][] trainNtk(ObservableLayout layout, double[] values) {
+    int p = layout.trainPoints();
+    double[][] k = new double[p][p];
+    for (int i = 0; i < p; i++) {
+      for (int j = i; j < p; j++) {
+        double v = values[layout.ntk(i, j)];
+        if (!Double.isFinite(v)) {
+          return null;
+        }
+        k[i][j] = v;
+        k[j][i] = v;
+      }
+    }
+    return k;
   }
 }
