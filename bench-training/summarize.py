@@ -113,8 +113,8 @@ for key in keys:
 print()
 print('Peak memory per process (`# memory` lines):')
 print()
-for log in sorted(glob.glob(os.path.join(out, 'memory-*.log')) +
-                  glob.glob(os.path.join(out, '*-784-4096-*.log'))):
+for log in sorted(set(glob.glob(os.path.join(out, 'memory-*.log')) +
+                      glob.glob(os.path.join(out, '*-784-4096-*.log')))):
     for line in open(log):
         if line.startswith('# memory'):
             print('- %s: %s' % (os.path.basename(log)[:-4], line[len('# memory: '):].strip()))
