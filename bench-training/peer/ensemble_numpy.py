@@ -14,7 +14,8 @@ float64 scalar such as np.sqrt(D) would otherwise promote float32 arrays to floa
 Usage:
   python3 ensemble_numpy.py train D N E float32|float64 STEPS REPS
   python3 ensemble_numpy.py gemm SIZE float32|float64 REPS
-Prints CSV lines in the format of the Java TrainingBench.
+Prints CSV lines in the format of the Java TrainingBench. Threads: as many BLAS threads as
+OPENBLAS_NUM_THREADS says (run.sh: all CPUs).
 """
 import resource
 import sys
@@ -147,9 +148,11 @@ def train(dim, width, ensemble, dtype_name, steps, reps):
     times.sort()
     median = times[len(times) // 2]
     gflop = flops(dim, width, steps, len(grid)) * ensemble * 1e-9
-    print('numpy,%d,%d,%d,%s,%d,%d,%.6f,%.6f,%.1f,%.3f,%.3f,%.3f' % (
+    # The peer performs the nominal flops: actual = nominal. Then BLAS threads and block size.
+    print('numpy,%d,%d,%d,%s,%d,%d,%.6f,%.6f,%.1f,%.3f,%.3f,%.3f,%.4f,%.3f,%s,%d' % (
         dim, width, ensemble, dtype_name, steps, reps, median, times[0],
-        ensemble * steps / median, gflop, gflop / median, init / reps))
+        ensemble * steps / median, gflop, gflop / median, init / reps, gflop, gflop / median,
+        blas_threads(), BLOCK))
     print('# check (rep 0, last record, ensemble means): loss %.6g K00 %.6g Phi01 %.6g '
           'sharpness %.6g' % tuple(check))
     print('# memory: rss_peak_MiB=%.1f' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0))
@@ -169,8 +172,15 @@ def gemm(n, dtype_name, reps):
         times.append(time.perf_counter() - t0)
     times.sort()
     med = times[len(times) // 2]
-    print('gemm,numpy,%d,%s,%d,%.6f,%.3f' % (n, 'float' if dtype == np.float32 else 'double',
-                                             reps, med, 2.0 * n ** 3 * 1e-9 / med))
+    print('gemm,numpy,%d,%s,%d,%.6f,%.3f,%s' % (n, 'float' if dtype == np.float32 else 'double',
+                                                reps, med, 2.0 * n ** 3 * 1e-9 / med,
+                                                blas_threads()))
+
+
+def blas_threads():
+    """The BLAS thread count this process was started with (OPENBLAS_NUM_THREADS)."""
+    import os
+    return os.environ.get('OPENBLAS_NUM_THREADS', 'default')
 
 
 if __name__ == '__main__':

@@ -3,6 +3,8 @@ package io.finitewidth.network;
 import io.finitewidth.bench.Threads;
 import io.finitewidth.bench.Workloads;
 import io.finitewidth.model.Activation;
+import io.finitewidth.model.ObservableLayout;
+import io.finitewidth.model.Task;
 import io.finitewidth.model.TwoLayerSetup;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,18 +22,31 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step (forward pass, errors, update of both layers) and one kernel measurement
- * (Φ, G, NTK, predictions, loss and sharpness of every network) of a block of networks, per
- * width. The block keeps training across invocations; η = 1/16 keeps it stable.
+ * One training step and one kernel measurement, per width, of either engine.
+ *
+ * <p>{@code engine=preactivation} (the product's trainer): ONE network, built the way
+ * {@link PreactivationEnsemble} builds it (its {@code start(seed)}, then a
+ * {@link PreactivationDynamics} constructed as the trainer's private {@code dynamics()} does).
+ * "Training step" = {@code update()} + {@code forward(false)}; "kernel measurement" =
+ * {@code forward(true)} + {@code record(...)} with a recorder that builds the record vector and its
+ * sharpness as the trainer's {@code observables} does. D only matters for the start (not timed).
+ *
+ * <p>{@code engine=weights} (the old ND4J {@link TwoLayerEnsemble}): a block of {@code block}
+ * networks; "training step" = update() + forward(), "kernel measurement" = record().
+ *
+ * <p>The state keeps training across invocations; η = 1/16 keeps it stable.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "-Dorg.bytedeco.javacpp.maxbytes=12G",
     "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"})
 public class TrainerBenchmark {
+  @Param({"preactivation", "weights"})
+  public String engine;
+
   @Param({"256", "1024", "4096"})
   public int width;
 
@@ -41,9 +56,16 @@ public class TrainerBenchmark {
   @Param({"float"})
   public String dtype;
 
-  /** Networks per block; 64 is the product's default block size. */
+  /** Networks per block of the weights engine (the preactivation engine times one network). */
   @Param({"16"})
   public int block;
+
+  private boolean preactivation;
+  private PreactivationDynamics network;
+  private PreactivationEnsemble.Recorder recorder;
+  private ObservableLayout layout;
+  private TwoLayerSetup setup;
+  private double[] lastRecord;
 
   private TwoLayerEnsemble.Block state;
   private double[][][] recorded;
@@ -51,27 +73,113 @@ public class TrainerBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     Threads.pin();
-    TwoLayerSetup setup = Workloads.setup(Workloads.benchTask(dim, 16, 16), Activation.TANH, 1.0,
-        1.0, 10, 10, false);
+    setup = Workloads.setup(Workloads.benchTask(dim, 16, 16), Activation.TANH, 1.0, 1.0, 10, 10,
+        false);
+    DataType type = TrainingBench.type(dtype);
+    preactivation = engine.equals("preactivation");
+    if (preactivation) {
+      PreactivationEnsemble trainer = new PreactivationEnsemble(setup, width, type);
+      layout = trainer.layout();
+      network = dynamics(setup, width, type);
+      PreactivationEnsemble.Start start = trainer.start(17L);
+      network.start(start.preactivations(), start.readouts());
+      recorder = (f, delta, ntk, phi, g) -> lastRecord = observables(f, delta, ntk, phi, g);
+      network.forward(true);
+      return;
+    }
     long[] seeds = new long[block];
     for (int b = 0; b < block; b++) {
       seeds[b] = 17L + b;
     }
-    state = new TwoLayerEnsemble(setup, width, TrainingBench.type(dtype)).block(seeds);
+    state = new TwoLayerEnsemble(setup, width, type).block(seeds);
     recorded = new double[block][1][];
     state.forward();
   }
 
-  /** update() then forward(): one step, leaving the state ready for the next. */
+  /** One step from the state of the last forward, then the next forward. */
   @Benchmark
-  public void trainingStep() {
+  public Object trainingStep() {
+    if (preactivation) {
+      network.update();
+      network.forward(false);
+      return network;
+    }
     state.update();
     state.forward();
+    return state;
   }
 
+  /** One record: outputs on all points, Φ, G, NTK, loss, sharpness. */
   @Benchmark
-  public double[][][] kernelMeasurement() {
+  public Object kernelMeasurement() {
+    if (preactivation) {
+      network.forward(true);
+      network.record(recorder);
+      return lastRecord;
+    }
     state.record(recorded, 0);
     return recorded;
+  }
+
+  /** As PreactivationEnsemble.dynamics (private there), vectorised. */
+  static PreactivationDynamics dynamics(TwoLayerSetup setup, int width, DataType type) {
+    Task task = setup.task();
+    int trainPoints = task.trainPoints();
+    int points = trainPoints + task.testPoints();
+    double[][] k = task.inputKernel();
+    double[] kernel = new double[points * points];
+    for (int r = 0; r < points; r++) {
+      System.arraycopy(k[r], 0, kernel, r * points, points);
+    }
+    double[] targets = task.trainTargets();
+    double outputScale = setup.gamma0() * width;
+    double stepScale = setup.eta() * setup.gamma0();
+    if (type == DataType.DOUBLE) {
+      return new PreactivationDynamics64(width, trainPoints, points, setup.activation(),
+          setup.centred(), outputScale, stepScale, kernel, targets, true);
+    }
+    return new PreactivationDynamics32(width, trainPoints, points, setup.activation(),
+        setup.centred(), outputScale, stepScale, narrow(kernel), narrow(targets), true);
+  }
+
+  private static float[] narrow(double[] x) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = (float) x[i];
+    }
+    return out;
+  }
+
+  /** As PreactivationEnsemble.observables (private there). */
+  private double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
+      double[] g) {
+    int trainPoints = layout.trainPoints();
+    int testPoints = layout.testPoints();
+    int points = trainPoints + testPoints;
+    double[] v = new double[RecordedSlots.size(layout)];
+    double sumSquares = 0;
+    for (int mu = 0; mu < trainPoints; mu++) {
+      sumSquares += delta[mu] * delta[mu];
+      v[layout.predictionTrain(mu)] = f[mu];
+    }
+    v[layout.lossIndex()] = 0.5 * setup.lossFactor() * sumSquares;
+    for (int q = 0; q < testPoints; q++) {
+      v[layout.predictionTest(q)] = f[trainPoints + q];
+    }
+    for (int i = 0; i < trainPoints; i++) {
+      for (int j = i; j < trainPoints; j++) {
+        int at = i * points + j;
+        v[layout.ntk(i, j)] = ntk[at];
+        v[layout.featureKernel(i, j)] = phi[at];
+        v[layout.gradientKernel(i, j)] = g[at];
+      }
+      for (int q = 0; q < testPoints; q++) {
+        v[layout.ntkTrainTest(i, q)] = ntk[i * points + trainPoints + q];
+      }
+    }
+    double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
+    v[RecordedSlots.sharpness(layout)] = sharpness;
+    v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
+    return v;
   }
 }
