@@ -3,8 +3,6 @@ package io.finitewidth.network;
 import io.finitewidth.bench.Threads;
 import io.finitewidth.bench.Workloads;
 import io.finitewidth.model.Activation;
-import io.finitewidth.model.ObservableLayout;
-import io.finitewidth.model.Task;
 import io.finitewidth.model.TwoLayerSetup;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link PreactivationDynamics} constructed as the trainer's private {@code dynamics()} does).
  * "Training step" = {@code update()} + {@code forward(false)}; "kernel measurement" =
  * {@code forward(true)} + {@code record(...)} with a recorder that builds the record vector and its
- * sharpness as the trainer's {@code observables} does. D only matters for the start (not timed).
+ * sharpness with the trainer's own {@code observables}. D only matters for the start (not timed).
  *
  * <p>{@code engine=weights} (the old ND4J {@link TwoLayerEnsemble}): a block of {@code block}
  * networks; "training step" = update() + forward(), "kernel measurement" = record().
@@ -63,8 +61,6 @@ public class TrainerBenchmark {
   private boolean preactivation;
   private PreactivationDynamics network;
   private PreactivationEnsemble.Recorder recorder;
-  private ObservableLayout layout;
-  private TwoLayerSetup setup;
   private double[] lastRecord;
 
   private TwoLayerEnsemble.Block state;
@@ -73,17 +69,17 @@ public class TrainerBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     Threads.pin();
-    setup = Workloads.setup(Workloads.benchTask(dim, 16, 16), Activation.TANH, 1.0, 1.0, 10, 10,
-        false);
+    TwoLayerSetup setup = Workloads.setup(Workloads.benchTask(dim, 16, 16), Activation.TANH,
+        1.0, 1.0, 10, 10, false);
     DataType type = TrainingBench.type(dtype);
     preactivation = engine.equals("preactivation");
     if (preactivation) {
       PreactivationEnsemble trainer = new PreactivationEnsemble(setup, width, type);
-      layout = trainer.layout();
-      network = dynamics(setup, width, type);
+      network = trainer.dynamics(setup.task());
       PreactivationEnsemble.Start start = trainer.start(17L);
       network.start(start.preactivations(), start.readouts());
-      recorder = (f, delta, ntk, phi, g) -> lastRecord = observables(f, delta, ntk, phi, g);
+      recorder = (f, delta, ntk, phi, g) ->
+          lastRecord = trainer.observables(f, delta, ntk, phi, g);
       network.forward(true);
       return;
     }
@@ -119,67 +115,5 @@ public class TrainerBenchmark {
     }
     state.record(recorded, 0);
     return recorded;
-  }
-
-  /** As PreactivationEnsemble.dynamics (private there), vectorised. */
-  static PreactivationDynamics dynamics(TwoLayerSetup setup, int width, DataType type) {
-    Task task = setup.task();
-    int trainPoints = task.trainPoints();
-    int points = trainPoints + task.testPoints();
-    double[][] k = task.inputKernel();
-    double[] kernel = new double[points * points];
-    for (int r = 0; r < points; r++) {
-      System.arraycopy(k[r], 0, kernel, r * points, points);
-    }
-    double[] targets = task.trainTargets();
-    double outputScale = setup.gamma0() * width;
-    double stepScale = setup.eta() * setup.gamma0();
-    if (type == DataType.DOUBLE) {
-      return new PreactivationDynamics64(width, trainPoints, points, setup.activation(),
-          setup.centred(), outputScale, stepScale, kernel, targets, true);
-    }
-    return new PreactivationDynamics32(width, trainPoints, points, setup.activation(),
-        setup.centred(), outputScale, stepScale, narrow(kernel), narrow(targets), true);
-  }
-
-  private static float[] narrow(double[] x) {
-    float[] out = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      out[i] = (float) x[i];
-    }
-    return out;
-  }
-
-  /** As PreactivationEnsemble.observables (private there). */
-  private double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
-      double[] g) {
-    int trainPoints = layout.trainPoints();
-    int testPoints = layout.testPoints();
-    int points = trainPoints + testPoints;
-    double[] v = new double[RecordedSlots.size(layout)];
-    double sumSquares = 0;
-    for (int mu = 0; mu < trainPoints; mu++) {
-      sumSquares += delta[mu] * delta[mu];
-      v[layout.predictionTrain(mu)] = f[mu];
-    }
-    v[layout.lossIndex()] = 0.5 * setup.lossFactor() * sumSquares;
-    for (int q = 0; q < testPoints; q++) {
-      v[layout.predictionTest(q)] = f[trainPoints + q];
-    }
-    for (int i = 0; i < trainPoints; i++) {
-      for (int j = i; j < trainPoints; j++) {
-        int at = i * points + j;
-        v[layout.ntk(i, j)] = ntk[at];
-        v[layout.featureKernel(i, j)] = phi[at];
-        v[layout.gradientKernel(i, j)] = g[at];
-      }
-      for (int q = 0; q < testPoints; q++) {
-        v[layout.ntkTrainTest(i, q)] = ntk[i * points + trainPoints + q];
-      }
-    }
-    double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
-    v[RecordedSlots.sharpness(layout)] = sharpness;
-    v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
-    return v;
   }
 }

@@ -146,7 +146,8 @@ public final class PreactivationEnsemble {
         Divergence.firstDivergedStep(recorded, recordSteps, layout.lossIndex()));
   }
 
-  private PreactivationDynamics dynamics(Task task) {
+  /** A network's state and kernels for this setup, width and precision. */
+  PreactivationDynamics dynamics(Task task) {
     int trainPoints = task.trainPoints();
     int points = trainPoints + task.testPoints();
     double[][] k = task.inputKernel();
@@ -231,7 +232,7 @@ public final class PreactivationEnsemble {
   }
 
   /** One record in {@link RecordedSlots} layout from outputs, errors and train × all kernels. */
-  private double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
+  double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
       double[] g) {
     int trainPoints = layout.trainPoints();
     int testPoints = layout.testPoints();

@@ -20,20 +20,7 @@ public final class LargestEigenvalue {
    */
   public static double of(double[][] a) {
     int n = a.length;
-    double[][] m = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      if (a[i].length != n) {
-        throw new IllegalArgumentException("matrix is not square: row " + i + " has "
-            + a[i].length + " columns, expected " + n);
-      }
-      for (int j = i; j < n; j++) {
-        if (!Double.isFinite(a[i][j])) {
-          throw new IllegalArgumentException("non-finite matrix entry at (" + i + ", " + j + ")");
-        }
-        m[i][j] = a[i][j];
-        m[j][i] = a[i][j];
-      }
-    }
+    double[][] m = SymmetricEigen.symmetricCopy(a);
     double[] diagonal = new double[n];
     double[] offDiagonal = new double[Math.max(n - 1, 0)];
     tridiagonalise(m, diagonal, offDiagonal);

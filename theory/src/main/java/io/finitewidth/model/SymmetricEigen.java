@@ -31,6 +31,26 @@ public final class SymmetricEigen {
    */
   public static SymmetricEigen of(double[][] a) {
     int n = a.length;
+    double[][] m = symmetricCopy(a);
+    double[][] v = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      v[i][i] = 1.0;
+    }
+    rotateUntilDiagonal(m, v);
+    double[] lambda = new double[n];
+    for (int i = 0; i < n; i++) {
+      lambda[i] = m[i][i];
+    }
+    return new SymmetricEigen(lambda, v);
+  }
+
+  /**
+   * The full symmetric matrix whose upper triangle is {@code a}, checked.
+   *
+   * @throws IllegalArgumentException if {@code a} is not square or holds a non-finite value
+   */
+  static double[][] symmetricCopy(double[][] a) {
+    int n = a.length;
     double[][] m = new double[n][n];
     for (int i = 0; i < n; i++) {
       if (a[i].length != n) {
@@ -45,16 +65,7 @@ public final class SymmetricEigen {
         m[j][i] = a[i][j];
       }
     }
-    double[][] v = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      v[i][i] = 1.0;
-    }
-    rotateUntilDiagonal(m, v);
-    double[] lambda = new double[n];
-    for (int i = 0; i < n; i++) {
-      lambda[i] = m[i][i];
-    }
-    return new SymmetricEigen(lambda, v);
+    return m;
   }
 
   /** Annihilates off-diagonal entries in place. Modified: {@code m}, {@code v}. */
