@@ -42,6 +42,11 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   private static final float[] EXPM1_TAYLOR = inverseFactorials(EXPM1_DEGREE); // [j] = 1/j!
 
   private final int width;
+  /**
+   * Distance between rows: N plus one cache line, so that rows N·4 bytes apart (N a power of two)
+   * do not all fall into the same L1 cache sets. The padding holds zeros and is never summed.
+   */
+  private final int stride;
   private final int trainPoints;
   private final int points;
   private final Activation activation;
@@ -79,6 +84,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       boolean centred, double outputScale, double stepScale, float[] kernel, float[] targets,
       boolean vectorised) {
     this.width = width;
+    this.stride = width + 64 / Float.BYTES;
     this.trainPoints = trainPoints;
     this.points = points;
     this.activation = activation;
@@ -88,13 +94,13 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     this.kernel = kernel.clone();
     this.targets = targets.clone();
     this.vectorised = vectorised;
-    h = new float[points * width];
-    hTest0 = new float[(points - trainPoints) * width];
-    phi = new float[points * width];
-    grad = new float[points * width];
-    weightedSlopes = new float[points * width];
-    g = new float[trainPoints * width];
-    gSum = new float[trainPoints * width];
+    h = new float[points * stride];
+    hTest0 = new float[(points - trainPoints) * stride];
+    phi = new float[points * stride];
+    grad = new float[points * stride];
+    weightedSlopes = new float[points * stride];
+    g = new float[trainPoints * stride];
+    gSum = new float[trainPoints * stride];
     a = new float[width];
     f = new float[points];
     f0 = new float[points];
@@ -107,10 +113,12 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   /** A fresh network: pre-activations (point-major, M × N, float64, rounded here) and readouts. */
   @Override
   public void start(double[] preactivations, double[] readouts) {
-    for (int k = 0; k < h.length; k++) {
-      h[k] = (float) preactivations[k];
+    for (int k = 0; k < points; k++) {
+      for (int i = 0; i < width; i++) {
+        h[k * stride + i] = (float) preactivations[k * width + i];
+      }
     }
-    System.arraycopy(h, trainPoints * width, hTest0, 0, hTest0.length);
+    System.arraycopy(h, trainPoints * stride, hTest0, 0, hTest0.length);
     for (int i = 0; i < width; i++) {
       a[i] = (float) readouts[i];
     }
@@ -128,7 +136,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
     if (allPoints) {
       refreshTestPreactivations();
     }
-    activate(rows * width);
+    activate(rows * stride);
     for (int k = 0; k < rows; k++) {
       f[k] = readoutSum(k) / outputScale;
     }
@@ -158,9 +166,9 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       for (int q = trainPoints; q < points; q++) {
         float acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
-          acc = Math.fma(gSum[mu * width + i], kernel[mu * points + q], acc);
+          acc = Math.fma(gSum[mu * stride + i], kernel[mu * points + q], acc);
         }
-        h[q * width + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * width + i]);
+        h[q * stride + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * stride + i]);
       }
     }
   }
@@ -180,31 +188,31 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       FloatVector acc2 = acc0;
       FloatVector acc3 = acc0;
       for (int mu = 0; mu < trainPoints; mu++) {
-        FloatVector s = FloatVector.fromArray(SPECIES, signals, mu * width + i);
+        FloatVector s = FloatVector.fromArray(SPECIES, signals, mu * stride + i);
         int at = mu * points + k;
         acc0 = s.fma(FloatVector.broadcast(SPECIES, kernel[at]), acc0);
         acc1 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 1]), acc1);
         acc2 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 2]), acc2);
         acc3 = s.fma(FloatVector.broadcast(SPECIES, kernel[at + 3]), acc3);
       }
-      int row = k * width + i;
-      int baseRow = (k - baseShift) * width + i;
+      int row = k * stride + i;
+      int baseRow = (k - baseShift) * stride + i;
       acc0.fma(c, FloatVector.fromArray(SPECIES, base, baseRow)).intoArray(h, row);
-      acc1.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + width))
-          .intoArray(h, row + width);
-      acc2.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 2 * width))
-          .intoArray(h, row + 2 * width);
-      acc3.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 3 * width))
-          .intoArray(h, row + 3 * width);
+      acc1.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + stride))
+          .intoArray(h, row + stride);
+      acc2.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 2 * stride))
+          .intoArray(h, row + 2 * stride);
+      acc3.fma(c, FloatVector.fromArray(SPECIES, base, baseRow + 3 * stride))
+          .intoArray(h, row + 3 * stride);
     }
     for (; k < to; k++) {
       FloatVector acc = FloatVector.zero(SPECIES);
       for (int mu = 0; mu < trainPoints; mu++) {
-        acc = FloatVector.fromArray(SPECIES, signals, mu * width + i)
+        acc = FloatVector.fromArray(SPECIES, signals, mu * stride + i)
             .fma(FloatVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
       }
-      acc.fma(c, FloatVector.fromArray(SPECIES, base, (k - baseShift) * width + i))
-          .intoArray(h, k * width + i);
+      acc.fma(c, FloatVector.fromArray(SPECIES, base, (k - baseShift) * stride + i))
+          .intoArray(h, k * stride + i);
     }
   }
 
@@ -215,27 +223,9 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
         System.arraycopy(h, 0, phi, 0, count);
         Arrays.fill(grad, 0, count, 1.0f);
       }
-      case TANH -> {
-        tanhInto(h, phi, count, vectorised);
-        tanhSlopesInto(count);
-      }
+      case TANH -> tanhInto(h, phi, grad, count, vectorised);
       case RELU -> reluInto(count);
       default -> throw new IllegalStateException("unhandled activation " + activation);
-    }
-  }
-
-  /** grad = 1 − φ² (fused) from phi. */
-  private void tanhSlopesInto(int count) {
-    int i = 0;
-    if (vectorised) {
-      FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
-      for (; i < SPECIES.loopBound(count); i += LANES) {
-        FloatVector value = FloatVector.fromArray(SPECIES, phi, i);
-        value.neg().fma(value, one).intoArray(grad, i);
-      }
-    }
-    for (; i < count; i++) {
-      grad[i] = Math.fma(-phi[i], phi[i], 1.0f);
     }
   }
 
@@ -259,7 +249,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
 
   /** Σ_i a_i φ_ik with the fixed partial-sum order. */
   private float readoutSum(int k) {
-    int row = k * width;
+    int row = k * stride;
     Arrays.fill(partial, 0);
     int i = 0;
     if (vectorised) {
@@ -298,7 +288,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
         FloatVector readout = FloatVector.fromArray(SPECIES, a, i);
         FloatVector signal = FloatVector.zero(SPECIES);
         for (int mu = 0; mu < trainPoints; mu++) {
-          int at = mu * width + i;
+          int at = mu * stride + i;
           FloatVector value = FloatVector.fromArray(SPECIES, phi, at);
           FloatVector gi = readout.mul(FloatVector.fromArray(SPECIES, grad, at))
               .mul(delta[mu]);
@@ -307,16 +297,14 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
           signal = value.fma(FloatVector.broadcast(SPECIES, delta[mu]), signal);
         }
         signal.fma(c, readout).intoArray(a, i);
-      }
-      for (int j = 0; j < SPECIES.loopBound(width); j += LANES) {
-        mixSignals(g, j, 0, trainPoints, h, 0);
+        mixSignals(g, i, 0, trainPoints, h, 0); // while this chunk of g is in L1
       }
     }
     for (; i < width; i++) {
       float readout = a[i];
       float signal = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
-        int at = mu * width + i;
+        int at = mu * stride + i;
         float gi = readout * grad[at] * delta[mu];
         g[at] = gi;
         gSum[at] = gi + gSum[at];
@@ -325,9 +313,9 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       for (int k = 0; k < trainPoints; k++) {
         float acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
-          acc = Math.fma(g[mu * width + i], kernel[mu * points + k], acc);
+          acc = Math.fma(g[mu * stride + i], kernel[mu * points + k], acc);
         }
-        int at = k * width + i;
+        int at = k * stride + i;
         h[at] = Math.fma(acc, stepScale, h[at]);
       }
       a[i] = Math.fma(signal, stepScale, readout);
@@ -341,7 +329,7 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   @Override
   public void record(PreactivationEnsemble.Recorder out) {
     for (int k = 0; k < points; k++) {
-      int row = k * width;
+      int row = k * stride;
       int i = 0;
       if (vectorised) {
         for (; i < SPECIES.loopBound(width); i += LANES) {
@@ -373,11 +361,11 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
    * added in order); four rows k at a time for independent chains.
    */
   private void dots(float[] x, int mu, float[] out) {
-    int rowMu = mu * width;
+    int rowMu = mu * stride;
     int bound = vectorised ? SPECIES.loopBound(width) : 0;
     int k = mu;
     for (; k + 4 <= points; k += 4) {
-      int row = k * width;
+      int row = k * stride;
       FloatVector acc0 = FloatVector.zero(SPECIES);
       FloatVector acc1 = acc0;
       FloatVector acc2 = acc0;
@@ -385,20 +373,20 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
       for (int i = 0; i < bound; i += LANES) {
         FloatVector v = FloatVector.fromArray(SPECIES, x, rowMu + i);
         acc0 = v.fma(FloatVector.fromArray(SPECIES, x, row + i), acc0);
-        acc1 = v.fma(FloatVector.fromArray(SPECIES, x, row + width + i), acc1);
-        acc2 = v.fma(FloatVector.fromArray(SPECIES, x, row + 2 * width + i), acc2);
-        acc3 = v.fma(FloatVector.fromArray(SPECIES, x, row + 3 * width + i), acc3);
+        acc1 = v.fma(FloatVector.fromArray(SPECIES, x, row + stride + i), acc1);
+        acc2 = v.fma(FloatVector.fromArray(SPECIES, x, row + 2 * stride + i), acc2);
+        acc3 = v.fma(FloatVector.fromArray(SPECIES, x, row + 3 * stride + i), acc3);
       }
       acc0.intoArray(partial, 0);
       acc1.intoArray(partial, LANES);
       acc2.intoArray(partial, 2 * LANES);
       acc3.intoArray(partial, 3 * LANES);
       for (int j = 0; j < 4; j++) {
-        out[mu * points + k + j] = finishDot(x, rowMu, row + j * width, bound, j * LANES);
+        out[mu * points + k + j] = finishDot(x, rowMu, row + j * stride, bound, j * LANES);
       }
     }
     for (; k < points; k++) {
-      int row = k * width;
+      int row = k * stride;
       FloatVector acc = FloatVector.zero(SPECIES);
       for (int i = 0; i < bound; i += LANES) {
         acc = FloatVector.fromArray(SPECIES, x, rowMu + i)
@@ -427,7 +415,13 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
   /** Σ_t g_t on training points, row-major P × N (the input weights' total move is built on it). */
   @Override
   public double[] summedSignals() {
-    return widen(gSum);
+    double[] out = new double[trainPoints * width];
+    for (int mu = 0; mu < trainPoints; mu++) {
+      for (int i = 0; i < width; i++) {
+        out[mu * width + i] = gSum[mu * stride + i];
+      }
+    }
+    return out;
   }
 
   private static double[] widen(float[] x) {
@@ -440,9 +434,11 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
 
   /**
    * out[i] = tanh(x[i]) for i < count, lane by lane exactly as {@link #tanh(float)} (which also
-   * serves the tail and the scalar path).
+   * serves the tail and the scalar path), and slopes[i] = 1 − out[i]² (one fused rounding)
+   * unless slopes is null.
    */
-  static void tanhInto(float[] x, float[] out, int count, boolean vectorised) {
+  static void tanhInto(float[] x, float[] out, float[] slopes, int count,
+      boolean vectorised) {
     int i = 0;
     if (vectorised) {
       FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
@@ -472,11 +468,18 @@ final class PreactivationDynamics32 implements PreactivationDynamics {
         FloatVector sum = e.add(two);
         FloatVector th = e.div(sum)
             .blend(one.sub(two.div(sum)), s.compare(VectorOperators.GT, SATURATING));
-        th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0f)).intoArray(out, i);
+FloatVector value = th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0f));
+        value.intoArray(out, i);
+        if (slopes != null) {
+          value.neg().fma(value, one).intoArray(slopes, i);
+        }
       }
     }
     for (; i < count; i++) {
       out[i] = tanh(x[i]);
+      if (slopes != null) {
+        slopes[i] = Math.fma(-out[i], out[i], 1.0f);
+      }
     }
   }
 

@@ -41,6 +41,11 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   private static final double[] EXPM1_TAYLOR = inverseFactorials(EXPM1_DEGREE); // [j] = 1/j!
 
   private final int width;
+  /**
+   * Distance between rows: N plus one cache line, so that rows N·4 bytes apart (N a power of two)
+   * do not all fall into the same L1 cache sets. The padding holds zeros and is never summed.
+   */
+  private final int stride;
   private final int trainPoints;
   private final int points;
   private final Activation activation;
@@ -78,6 +83,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       boolean centred, double outputScale, double stepScale, double[] kernel, double[] targets,
       boolean vectorised) {
     this.width = width;
+    this.stride = width + 64 / Double.BYTES;
     this.trainPoints = trainPoints;
     this.points = points;
     this.activation = activation;
@@ -87,13 +93,13 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     this.kernel = kernel.clone();
     this.targets = targets.clone();
     this.vectorised = vectorised;
-    h = new double[points * width];
-    hTest0 = new double[(points - trainPoints) * width];
-    phi = new double[points * width];
-    grad = new double[points * width];
-    weightedSlopes = new double[points * width];
-    g = new double[trainPoints * width];
-    gSum = new double[trainPoints * width];
+    h = new double[points * stride];
+    hTest0 = new double[(points - trainPoints) * stride];
+    phi = new double[points * stride];
+    grad = new double[points * stride];
+    weightedSlopes = new double[points * stride];
+    g = new double[trainPoints * stride];
+    gSum = new double[trainPoints * stride];
     a = new double[width];
     f = new double[points];
     f0 = new double[points];
@@ -106,10 +112,12 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   /** A fresh network: pre-activations (point-major, M × N, float64) and readouts. */
   @Override
   public void start(double[] preactivations, double[] readouts) {
-    for (int k = 0; k < h.length; k++) {
-      h[k] = preactivations[k];
+    for (int k = 0; k < points; k++) {
+      for (int i = 0; i < width; i++) {
+        h[k * stride + i] = preactivations[k * width + i];
+      }
     }
-    System.arraycopy(h, trainPoints * width, hTest0, 0, hTest0.length);
+    System.arraycopy(h, trainPoints * stride, hTest0, 0, hTest0.length);
     for (int i = 0; i < width; i++) {
       a[i] = readouts[i];
     }
@@ -127,7 +135,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
     if (allPoints) {
       refreshTestPreactivations();
     }
-    activate(rows * width);
+    activate(rows * stride);
     for (int k = 0; k < rows; k++) {
       f[k] = readoutSum(k) / outputScale;
     }
@@ -157,9 +165,9 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       for (int q = trainPoints; q < points; q++) {
         double acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
-          acc = Math.fma(gSum[mu * width + i], kernel[mu * points + q], acc);
+          acc = Math.fma(gSum[mu * stride + i], kernel[mu * points + q], acc);
         }
-        h[q * width + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * width + i]);
+        h[q * stride + i] = Math.fma(acc, stepScale, hTest0[(q - trainPoints) * stride + i]);
       }
     }
   }
@@ -179,31 +187,31 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       DoubleVector acc2 = acc0;
       DoubleVector acc3 = acc0;
       for (int mu = 0; mu < trainPoints; mu++) {
-        DoubleVector s = DoubleVector.fromArray(SPECIES, signals, mu * width + i);
+        DoubleVector s = DoubleVector.fromArray(SPECIES, signals, mu * stride + i);
         int at = mu * points + k;
         acc0 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at]), acc0);
         acc1 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 1]), acc1);
         acc2 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 2]), acc2);
         acc3 = s.fma(DoubleVector.broadcast(SPECIES, kernel[at + 3]), acc3);
       }
-      int row = k * width + i;
-      int baseRow = (k - baseShift) * width + i;
+      int row = k * stride + i;
+      int baseRow = (k - baseShift) * stride + i;
       acc0.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow)).intoArray(h, row);
-      acc1.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + width))
-          .intoArray(h, row + width);
-      acc2.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 2 * width))
-          .intoArray(h, row + 2 * width);
-      acc3.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 3 * width))
-          .intoArray(h, row + 3 * width);
+      acc1.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + stride))
+          .intoArray(h, row + stride);
+      acc2.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 2 * stride))
+          .intoArray(h, row + 2 * stride);
+      acc3.fma(c, DoubleVector.fromArray(SPECIES, base, baseRow + 3 * stride))
+          .intoArray(h, row + 3 * stride);
     }
     for (; k < to; k++) {
       DoubleVector acc = DoubleVector.zero(SPECIES);
       for (int mu = 0; mu < trainPoints; mu++) {
-        acc = DoubleVector.fromArray(SPECIES, signals, mu * width + i)
+        acc = DoubleVector.fromArray(SPECIES, signals, mu * stride + i)
             .fma(DoubleVector.broadcast(SPECIES, kernel[mu * points + k]), acc);
       }
-      acc.fma(c, DoubleVector.fromArray(SPECIES, base, (k - baseShift) * width + i))
-          .intoArray(h, k * width + i);
+      acc.fma(c, DoubleVector.fromArray(SPECIES, base, (k - baseShift) * stride + i))
+          .intoArray(h, k * stride + i);
     }
   }
 
@@ -214,27 +222,9 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
         System.arraycopy(h, 0, phi, 0, count);
         Arrays.fill(grad, 0, count, 1.0);
       }
-      case TANH -> {
-        tanhInto(h, phi, count, vectorised);
-        tanhSlopesInto(count);
-      }
+      case TANH -> tanhInto(h, phi, grad, count, vectorised);
       case RELU -> reluInto(count);
       default -> throw new IllegalStateException("unhandled activation " + activation);
-    }
-  }
-
-  /** grad = 1 − φ² (fused) from phi. */
-  private void tanhSlopesInto(int count) {
-    int i = 0;
-    if (vectorised) {
-      DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
-      for (; i < SPECIES.loopBound(count); i += LANES) {
-        DoubleVector value = DoubleVector.fromArray(SPECIES, phi, i);
-        value.neg().fma(value, one).intoArray(grad, i);
-      }
-    }
-    for (; i < count; i++) {
-      grad[i] = Math.fma(-phi[i], phi[i], 1.0);
     }
   }
 
@@ -258,7 +248,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
 
   /** Σ_i a_i φ_ik with the fixed partial-sum order. */
   private double readoutSum(int k) {
-    int row = k * width;
+    int row = k * stride;
     Arrays.fill(partial, 0);
     int i = 0;
     if (vectorised) {
@@ -297,7 +287,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
         DoubleVector readout = DoubleVector.fromArray(SPECIES, a, i);
         DoubleVector signal = DoubleVector.zero(SPECIES);
         for (int mu = 0; mu < trainPoints; mu++) {
-          int at = mu * width + i;
+          int at = mu * stride + i;
           DoubleVector value = DoubleVector.fromArray(SPECIES, phi, at);
           DoubleVector gi = readout.mul(DoubleVector.fromArray(SPECIES, grad, at))
               .mul(delta[mu]);
@@ -306,16 +296,14 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
           signal = value.fma(DoubleVector.broadcast(SPECIES, delta[mu]), signal);
         }
         signal.fma(c, readout).intoArray(a, i);
-      }
-      for (int j = 0; j < SPECIES.loopBound(width); j += LANES) {
-        mixSignals(g, j, 0, trainPoints, h, 0);
+        mixSignals(g, i, 0, trainPoints, h, 0); // while this chunk of g is in L1
       }
     }
     for (; i < width; i++) {
       double readout = a[i];
       double signal = 0;
       for (int mu = 0; mu < trainPoints; mu++) {
-        int at = mu * width + i;
+        int at = mu * stride + i;
         double gi = readout * grad[at] * delta[mu];
         g[at] = gi;
         gSum[at] = gi + gSum[at];
@@ -324,9 +312,9 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       for (int k = 0; k < trainPoints; k++) {
         double acc = 0;
         for (int mu = 0; mu < trainPoints; mu++) {
-          acc = Math.fma(g[mu * width + i], kernel[mu * points + k], acc);
+          acc = Math.fma(g[mu * stride + i], kernel[mu * points + k], acc);
         }
-        int at = k * width + i;
+        int at = k * stride + i;
         h[at] = Math.fma(acc, stepScale, h[at]);
       }
       a[i] = Math.fma(signal, stepScale, readout);
@@ -340,7 +328,7 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   @Override
   public void record(PreactivationEnsemble.Recorder out) {
     for (int k = 0; k < points; k++) {
-      int row = k * width;
+      int row = k * stride;
       int i = 0;
       if (vectorised) {
         for (; i < SPECIES.loopBound(width); i += LANES) {
@@ -371,11 +359,11 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
    * added in order); four rows k at a time for independent chains.
    */
   private void dots(double[] x, int mu, double[] out) {
-    int rowMu = mu * width;
+    int rowMu = mu * stride;
     int bound = vectorised ? SPECIES.loopBound(width) : 0;
     int k = mu;
     for (; k + 4 <= points; k += 4) {
-      int row = k * width;
+      int row = k * stride;
       DoubleVector acc0 = DoubleVector.zero(SPECIES);
       DoubleVector acc1 = acc0;
       DoubleVector acc2 = acc0;
@@ -383,20 +371,20 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
       for (int i = 0; i < bound; i += LANES) {
         DoubleVector v = DoubleVector.fromArray(SPECIES, x, rowMu + i);
         acc0 = v.fma(DoubleVector.fromArray(SPECIES, x, row + i), acc0);
-        acc1 = v.fma(DoubleVector.fromArray(SPECIES, x, row + width + i), acc1);
-        acc2 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 2 * width + i), acc2);
-        acc3 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 3 * width + i), acc3);
+        acc1 = v.fma(DoubleVector.fromArray(SPECIES, x, row + stride + i), acc1);
+        acc2 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 2 * stride + i), acc2);
+        acc3 = v.fma(DoubleVector.fromArray(SPECIES, x, row + 3 * stride + i), acc3);
       }
       acc0.intoArray(partial, 0);
       acc1.intoArray(partial, LANES);
       acc2.intoArray(partial, 2 * LANES);
       acc3.intoArray(partial, 3 * LANES);
       for (int j = 0; j < 4; j++) {
-        out[mu * points + k + j] = finishDot(x, rowMu, row + j * width, bound, j * LANES);
+        out[mu * points + k + j] = finishDot(x, rowMu, row + j * stride, bound, j * LANES);
       }
     }
     for (; k < points; k++) {
-      int row = k * width;
+      int row = k * stride;
       DoubleVector acc = DoubleVector.zero(SPECIES);
       for (int i = 0; i < bound; i += LANES) {
         acc = DoubleVector.fromArray(SPECIES, x, rowMu + i)
@@ -425,14 +413,20 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
   /** Σ_t g_t on training points, row-major P × N (the input weights' total move is built on it). */
   @Override
   public double[] summedSignals() {
-    return gSum.clone();
+    double[] out = new double[trainPoints * width];
+    for (int mu = 0; mu < trainPoints; mu++) {
+      System.arraycopy(gSum, mu * stride, out, mu * width, width);
+    }
+    return out;
   }
 
   /**
    * out[i] = tanh(x[i]) for i < count, lane by lane exactly as {@link #tanh(double)} (which also
-   * serves the tail and the scalar path).
+   * serves the tail and the scalar path), and slopes[i] = 1 − out[i]² (one fused rounding)
+   * unless slopes is null.
    */
-  static void tanhInto(double[] x, double[] out, int count, boolean vectorised) {
+  static void tanhInto(double[] x, double[] out, double[] slopes, int count,
+      boolean vectorised) {
     int i = 0;
     if (vectorised) {
       DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
@@ -462,11 +456,18 @@ final class PreactivationDynamics64 implements PreactivationDynamics {
         DoubleVector sum = e.add(two);
         DoubleVector th = e.div(sum)
             .blend(one.sub(two.div(sum)), s.compare(VectorOperators.GT, SATURATING));
-        th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0)).intoArray(out, i);
+DoubleVector value = th.blend(th.neg(), v.compare(VectorOperators.LT, 0.0));
+        value.intoArray(out, i);
+        if (slopes != null) {
+          value.neg().fma(value, one).intoArray(slopes, i);
+        }
       }
     }
     for (; i < count; i++) {
       out[i] = tanh(x[i]);
+      if (slopes != null) {
+        slopes[i] = Math.fma(-out[i], out[i], 1.0);
+      }
     }
   }
 

@@ -193,13 +193,13 @@ class PreactivationEnsembleTest {
     x[3] = 1e-310;
     x[4] = 25.0;
     double[] out = new double[x.length];
-    PreactivationDynamics64.tanhInto(x, out, x.length, true);
+    PreactivationDynamics64.tanhInto(x, out, null, x.length, true);
     float[] xf = new float[x.length];
     float[] outf = new float[x.length];
     for (int i = 0; i < x.length; i++) {
       xf[i] = (float) x[i];
     }
-    PreactivationDynamics32.tanhInto(xf, outf, xf.length, true);
+    PreactivationDynamics32.tanhInto(xf, outf, null, xf.length, true);
     for (int i = 0; i < x.length; i++) {
       assertEquals(Double.doubleToRawLongBits(PreactivationDynamics64.tanh(x[i])),
           Double.doubleToRawLongBits(out[i]), "x = " + x[i]);
