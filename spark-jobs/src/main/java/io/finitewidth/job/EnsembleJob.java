@@ -13,7 +13,6 @@ import io.finitewidth.sweep.Canonical;
 import io.finitewidth.sweep.Cell;
 import io.finitewidth.sweep.SeedBlock;
 import io.finitewidth.sweep.Sweep;
-import io.finitewidth.sweep.TrainingEngine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -60,7 +59,7 @@ public final class EnsembleJob {
   }
 
   public Outcome run() throws IOException {
-    if (sweep.engine() == TrainingEngine.PREACTIVATION) {
+    if (sweep.trainsInPreactivationSpace()) {
       VectorModule.require(); // before anything is written
     }
     OutputDirectory output = OutputDirectory.open(sweep.output(),
@@ -146,8 +145,9 @@ public final class EnsembleJob {
   static String family(Sweep sweep) {
     return Canonical.sha256Hex("finite-width sweep family v1\nseed=" + sweep.seed()
         + "\nprecision=" + sweep.precision() + "\ntask=" + Canonical.taskDigest(sweep.task())
-        // Blocks written before engines existed are the weight engine's: same family as before.
-        + (sweep.engine() == TrainingEngine.WEIGHTS ? "" : "\nengine=" + sweep.engine().label()));
+        // Blocks written before engines existed are the weight engine's: same family as before;
+        // deep-only sweeps train in weight space whatever the engine says.
+        + (sweep.trainsInPreactivationSpace() ? "\nengine=" + sweep.engine().label() : ""));
   }
 
   private Outcome runOnSpark(SparkSession spark, OutputDirectory output, BlockStore store,

@@ -68,9 +68,11 @@ final class OutputDirectory {
       String found = readString(familyFile).trim();
       if (!found.equals(family)) {
         throw new IllegalArgumentException("output: '" + root + "' holds the results of a"
-            + " different sweep (another seed, precision or task; family " + abbreviate(found)
-            + ", this sweep '" + sweepName + "' is " + abbreviate(family) + "); allowed: a new"
-            + " directory (--out), or remove it first");
+            + " different sweep (another seed, precision, training engine or task; family "
+            + abbreviate(found) + ", this sweep '" + sweepName + "' is " + abbreviate(family)
+            + "); allowed: a new directory (--out), or remove it first. Outputs written before"
+            + " training.engine existed were trained by engine 'weights': add"
+            + " 'training: {engine: weights}' to resume one");
       }
       Path marker = new Path(root, FINGERPRINT_FILE);
       boolean complete = fs.exists(marker) && readString(marker).trim().equals(fingerprint);

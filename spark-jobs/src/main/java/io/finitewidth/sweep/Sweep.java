@@ -54,6 +54,15 @@ public record Sweep(String name, long seed, String output, Task task, List<Cell>
     }
   }
 
+  /**
+   * Whether the pre-activation trainer runs: the engine says so and some cell is a two-layer
+   * network (deep cells always train in weight space).
+   */
+  public boolean trainsInPreactivationSpace() {
+    return engine == TrainingEngine.PREACTIVATION
+        && cells.stream().anyMatch(cell -> !cell.deep());
+  }
+
   /** Every cell's seed blocks, cell by cell in cell order, blocks in index order. */
   public List<SeedBlock> allBlocks() {
     List<SeedBlock> blocks = new ArrayList<>();

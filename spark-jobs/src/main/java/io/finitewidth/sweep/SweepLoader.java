@@ -628,9 +628,9 @@ public final class SweepLoader {
           .append("theory.propagator=").append(theory.propagatorParticles()).append(',')
           .append(theory.tangentParticles()).append(',').append(theory.replicas()).append('\n')
           .append("task=").append(Canonical.taskDigest(task)).append('\n');
-      if (engine != TrainingEngine.WEIGHTS) {
+      if (engine != TrainingEngine.WEIGHTS && cells.stream().anyMatch(cell -> !cell.deep())) {
         // Outputs written before engines existed are the weight engine's: their fingerprint
-        // stays what it was.
+        // stays what it was. Deep cells train in weight space whatever the engine.
         canonical.append("training.engine=").append(engine.label()).append('\n');
       }
       for (Cell cell : cells) {

@@ -1,6 +1,7 @@
 package io.finitewidth.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -227,6 +228,18 @@ class SweepLoaderTest {
     assertEquals(64, weights.blockSize());
     assertEquals(preactivation.fingerprint(), named.fingerprint());
     assertNotEquals(preactivation.fingerprint(), weights.fingerprint());
+  }
+
+  /** Deep cells train in weight space whatever the engine: the engine does not split them. */
+  @Test
+  void engineDoesNotEnterTheFingerprintOfDeepOnlySweeps() throws IOException {
+    String deep = with("centred: false", "centred: false\n  depth: 2");
+    Sweep preactivation = SweepLoader.load(write("dp.yaml", deep), null);
+    Sweep weights = SweepLoader.load(write("dw.yaml",
+        deep.replace("record_every: 2", "record_every: 2\n  engine: weights")), null);
+
+    assertFalse(preactivation.trainsInPreactivationSpace());
+    assertEquals(preactivation.fingerprint(), weights.fingerprint());
   }
 
   static Stream<Arguments> badConfigs() {
