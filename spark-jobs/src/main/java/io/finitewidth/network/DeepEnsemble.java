@@ -48,12 +48,7 @@ public final class DeepEnsemble {
   private final DeepLayout layout;
 
   public DeepEnsemble(DeepSetup setup, int width, DataType dataType) {
-    if (width < 1) {
-      throw new IllegalArgumentException("width must be at least 1, got " + width);
-    }
-    if (dataType != DataType.DOUBLE && dataType != DataType.FLOAT) {
-      throw new IllegalArgumentException("precision must be DOUBLE or FLOAT, got " + dataType);
-    }
+    TrainerArguments.check(width, dataType);
     this.setup = setup;
     this.width = width;
     this.dataType = dataType;

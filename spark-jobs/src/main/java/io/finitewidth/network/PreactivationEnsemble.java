@@ -49,12 +49,7 @@ public final class PreactivationEnsemble {
   /** {@code vectorised = false} runs the scalar code only: the same bits, slower (for tests). */
   PreactivationEnsemble(TwoLayerSetup setup, int width, DataType dataType, boolean vectorised) {
     VectorModule.require();
-    if (width < 1) {
-      throw new IllegalArgumentException("width must be at least 1, got " + width);
-    }
-    if (dataType != DataType.DOUBLE && dataType != DataType.FLOAT) {
-      throw new IllegalArgumentException("precision must be DOUBLE or FLOAT, got " + dataType);
-    }
+    TrainerArguments.check(width, dataType);
     this.setup = setup;
     this.width = width;
     this.dataType = dataType;
@@ -232,35 +227,11 @@ public final class PreactivationEnsemble {
   }
 
   /** One record in {@link RecordedSlots} layout from outputs, errors and train × all kernels. */
-  double[] observables(double[] f, double[] delta, double[] ntk, double[] phi,
-      double[] g) {
-    int trainPoints = layout.trainPoints();
-    int testPoints = layout.testPoints();
-    int points = trainPoints + testPoints;
-    double[] v = new double[RecordedSlots.size(layout)];
-    double sumSquares = 0;
-    for (int mu = 0; mu < trainPoints; mu++) {
-      sumSquares += delta[mu] * delta[mu];
-      v[layout.predictionTrain(mu)] = f[mu];
-    }
-    v[layout.lossIndex()] = 0.5 * setup.lossFactor() * sumSquares;
-    for (int q = 0; q < testPoints; q++) {
-      v[layout.predictionTest(q)] = f[trainPoints + q];
-    }
-    for (int i = 0; i < trainPoints; i++) {
-      for (int j = i; j < trainPoints; j++) {
-        int at = i * points + j;
-        v[layout.ntk(i, j)] = ntk[at];
-        v[layout.featureKernel(i, j)] = phi[at];
-        v[layout.gradientKernel(i, j)] = g[at];
-      }
-      for (int q = 0; q < testPoints; q++) {
-        v[layout.ntkTrainTest(i, q)] = ntk[i * points + trainPoints + q];
-      }
-    }
-    double sharpness = RecordedSlots.largestNtkEigenvalueByBisection(layout, v);
-    v[RecordedSlots.sharpness(layout)] = sharpness;
-    v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
+  double[] observables(double[] f, double[] delta, double[] ntk, double[] phi, double[] g) {
+    double[] v = RecordedSlots.assemble(layout, setup.lossFactor(), f, 0, delta, 0, ntk, phi, g,
+        0);
+    RecordedSlots.setSharpness(layout, v, RecordedSlots.largestNtkEigenvalueByBisection(layout, v),
+        setup.eta());
     return v;
   }
 

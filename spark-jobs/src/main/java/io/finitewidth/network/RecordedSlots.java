@@ -43,6 +43,51 @@ public final class RecordedSlots {
   }
 
   /**
+   * One network's record without the sharpness slots: loss (c/2) Σ Δ², predictions on train then
+   * test points, and the NTK, Φ and G entries the layout holds, read from rows of train × all
+   * points (row length P + Q) starting at {@code kernelBase}.
+   *
+   * @param f outputs on train then test points, from {@code fBase}
+   * @param delta errors on train points, from {@code deltaBase}
+   */
+  static double[] assemble(ObservableLayout layout, double lossFactor, double[] f, int fBase,
+      double[] delta, int deltaBase, double[] ntk, double[] phi, double[] g, int kernelBase) {
+    int trainPoints = layout.trainPoints();
+    int testPoints = layout.testPoints();
+    int points = trainPoints + testPoints;
+    double[] v = new double[size(layout)];
+    double sumSquares = 0;
+    for (int mu = 0; mu < trainPoints; mu++) {
+      double e = delta[deltaBase + mu];
+      sumSquares += e * e;
+      v[layout.predictionTrain(mu)] = f[fBase + mu];
+    }
+    v[layout.lossIndex()] = 0.5 * lossFactor * sumSquares;
+    for (int q = 0; q < testPoints; q++) {
+      v[layout.predictionTest(q)] = f[fBase + trainPoints + q];
+    }
+    for (int i = 0; i < trainPoints; i++) {
+      for (int j = i; j < trainPoints; j++) {
+        int at = kernelBase + i * points + j;
+        v[layout.ntk(i, j)] = ntk[at];
+        v[layout.featureKernel(i, j)] = phi[at];
+        v[layout.gradientKernel(i, j)] = g[at];
+      }
+      for (int q = 0; q < testPoints; q++) {
+        v[layout.ntkTrainTest(i, q)] = ntk[kernelBase + i * points + trainPoints + q];
+      }
+    }
+    return v;
+  }
+
+  /** Writes λmax and η·λmax into their slots. Modified: values. */
+  static void setSharpness(ObservableLayout layout, double[] values, double sharpness,
+      double eta) {
+    values[sharpness(layout)] = sharpness;
+    values[sharpnessLr(layout)] = eta * sharpness;
+  }
+
+  /**
    * λmax of the train-point NTK whose upper triangle sits in {@code values} at the layout's
    * {@code ntk(i, j)} slots, from the full Jacobi decomposition (the weight-space and deep
    * trainers'); NaN if any entry is not finite.

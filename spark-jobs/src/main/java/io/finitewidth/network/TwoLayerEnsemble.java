@@ -43,12 +43,7 @@ public final class TwoLayerEnsemble {
   private final ObservableLayout layout;
 
   public TwoLayerEnsemble(TwoLayerSetup setup, int width, DataType dataType) {
-    if (width < 1) {
-      throw new IllegalArgumentException("width must be at least 1, got " + width);
-    }
-    if (dataType != DataType.DOUBLE && dataType != DataType.FLOAT) {
-      throw new IllegalArgumentException("precision must be DOUBLE or FLOAT, got " + dataType);
-    }
+    TrainerArguments.check(width, dataType);
     this.setup = setup;
     this.width = width;
     this.dataType = dataType;
@@ -268,34 +263,11 @@ public final class TwoLayerEnsemble {
     double[] k = ntk.castTo(DataType.DOUBLE).data().asDouble();
     double[] f = outputs.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     double[] delta = errors.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    double c = setup.lossFactor();
     for (int b = 0; b < blockSize; b++) {
-      double[] v = new double[RecordedSlots.size(layout)];
-      int kernelBase = b * points * points;
-      double sumSquares = 0;
-      for (int mu = 0; mu < trainPoints; mu++) {
-        double e = delta[b * trainPoints + mu];
-        sumSquares += e * e;
-        v[layout.predictionTrain(mu)] = f[b * points + mu];
-      }
-      v[layout.lossIndex()] = 0.5 * c * sumSquares;
-      for (int q = 0; q < testPoints; q++) {
-        v[layout.predictionTest(q)] = f[b * points + trainPoints + q];
-      }
-      for (int i = 0; i < trainPoints; i++) {
-        for (int j = i; j < trainPoints; j++) {
-          int at = kernelBase + i * points + j;
-          v[layout.ntk(i, j)] = k[at];
-          v[layout.featureKernel(i, j)] = phi[at];
-          v[layout.gradientKernel(i, j)] = g[at];
-        }
-        for (int q = 0; q < testPoints; q++) {
-          v[layout.ntkTrainTest(i, q)] = k[kernelBase + i * points + trainPoints + q];
-        }
-      }
-      double sharpness = RecordedSlots.largestNtkEigenvalue(layout, v);
-      v[RecordedSlots.sharpness(layout)] = sharpness;
-      v[RecordedSlots.sharpnessLr(layout)] = setup.eta() * sharpness;
+      double[] v = RecordedSlots.assemble(layout, setup.lossFactor(), f, b * points, delta,
+          b * trainPoints, k, phi, g, b * points * points);
+      RecordedSlots.setSharpness(layout, v, RecordedSlots.largestNtkEigenvalue(layout, v),
+          setup.eta());
       recorded[b][r] = v;
     }
   }

@@ -54,13 +54,9 @@ public record Sweep(String name, long seed, String output, Task task, List<Cell>
     }
   }
 
-  /**
-   * Whether the pre-activation trainer runs: the engine says so and some cell is a two-layer
-   * network (deep cells always train in weight space).
-   */
+  /** Whether the pre-activation trainer runs ({@link TrainingEngine#trainsInPreactivationSpace}). */
   public boolean trainsInPreactivationSpace() {
-    return engine == TrainingEngine.PREACTIVATION
-        && cells.stream().anyMatch(cell -> !cell.deep());
+    return engine.trainsInPreactivationSpace(cells);
   }
 
   /** Every cell's seed blocks, cell by cell in cell order, blocks in index order. */

@@ -628,7 +628,7 @@ public final class SweepLoader {
           .append("theory.propagator=").append(theory.propagatorParticles()).append(',')
           .append(theory.tangentParticles()).append(',').append(theory.replicas()).append('\n')
           .append("task=").append(Canonical.taskDigest(task)).append('\n');
-      if (engine != TrainingEngine.WEIGHTS && cells.stream().anyMatch(cell -> !cell.deep())) {
+      if (engine.trainsInPreactivationSpace(cells)) {
         // Outputs written before engines existed are the weight engine's: their fingerprint
         // stays what it was. Deep cells train in weight space whatever the engine.
         canonical.append("training.engine=").append(engine.label()).append('\n');

@@ -1,5 +1,6 @@
 package io.finitewidth.sweep;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +22,15 @@ public enum TrainingEngine {
    * cuda profile. The only engine of releases before the pre-activation one.
    */
   WEIGHTS;
+
+  /**
+   * Whether the pre-activation trainer runs for these cells: this engine is the pre-activation
+   * one and some cell is a two-layer network (deep cells always train in weight space). Decides
+   * the vector-module check, the fingerprint and the block family.
+   */
+  public boolean trainsInPreactivationSpace(List<Cell> cells) {
+    return this == PREACTIVATION && cells.stream().anyMatch(cell -> !cell.deep());
+  }
 
   /** The name used in sweep files. */
   public String label() {
